@@ -1,0 +1,652 @@
+//! The one transaction model: walks the statements in order, tracking transaction blocks,
+//! savepoints, SET [LOCAL] timeouts, the schema learned so far and the locks held until COMMIT.
+//! Every rule reads this state; none keeps its own.
+
+use crate::catalog::Catalog;
+use crate::classify::{self, Classified};
+use crate::facts::{Op, QName, Tx};
+use crate::kb::Effect;
+use crate::parse::{self, Body};
+use crate::report::{Finding, HeldUntil, LockClaim, Report, StatementReport, Summary};
+use crate::rules::{self, Draft, StmtCtx};
+use crate::script::{self, Revision};
+use crate::source::Source;
+use crate::suggest;
+use crate::{Options, Severity};
+use std::collections::HashSet;
+
+/// A lock taken in the open transaction on a relation that existed before it.
+#[derive(Clone, Debug)]
+pub struct Held {
+    pub statement: usize,
+    pub lock: LockClaim,
+}
+
+#[derive(Clone, Debug)]
+struct Savepoint {
+    name: String,
+    catalog_mark: usize,
+    held: usize,
+    local_lock_timeout: Option<Option<String>>,
+    local_statement_timeout: Option<Option<String>>,
+}
+
+/// An explicit transaction block (BEGIN … COMMIT/ROLLBACK).
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub id: u64,
+    pub begin_statement: usize,
+    /// Statements run inside the block, in order (BEGIN excluded).
+    pub statements: Vec<usize>,
+    pub held: Vec<Held>,
+    savepoints: Vec<Savepoint>,
+    /// Whole-table UPDATE/DELETE of existing tables: (statement, verb, table).
+    pub backfills: Vec<(usize, &'static str, QName)>,
+    /// `ALTER TYPE ... ADD VALUE`: (statement, type, value).
+    pub enum_values: Vec<(usize, String, String)>,
+    /// `SET LOCAL` values: Some(None) means reset to the session value for this block.
+    local_lock_timeout: Option<Option<String>>,
+    local_statement_timeout: Option<Option<String>>,
+}
+
+/// The session state every rule reads.
+pub struct Session {
+    pub version: u32,
+    pub catalog: Catalog,
+    pub block: Option<Block>,
+    lock_timeout: Option<String>,
+    statement_timeout: Option<String>,
+    next_tx: u64,
+    /// The current Alembic revision and the columns it has dropped (table key, column).
+    revision: Option<String>,
+    revision_drops: HashSet<(String, String)>,
+}
+
+fn timeout_set(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|v| {
+        let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
+        digits.parse::<u64>().map_or(true, |n| n > 0)
+    })
+}
+
+impl Session {
+    fn new(version: u32) -> Session {
+        Session {
+            version,
+            catalog: Catalog::default(),
+            block: None,
+            lock_timeout: None,
+            statement_timeout: None,
+            next_tx: 1,
+            revision: None,
+            revision_drops: HashSet::new(),
+        }
+    }
+
+    pub fn in_block(&self) -> bool {
+        self.block.is_some()
+    }
+
+    pub fn open_tx(&self) -> Option<u64> {
+        self.block.as_ref().map(|b| b.id)
+    }
+
+    /// `lock_timeout` in effect (SET LOCAL beats SET), if it is set to something other than 0.
+    pub fn lock_timeout(&self) -> Option<&str> {
+        let v = match self
+            .block
+            .as_ref()
+            .and_then(|b| b.local_lock_timeout.as_ref())
+        {
+            Some(local) => local,
+            None => &self.lock_timeout,
+        };
+        if timeout_set(v) { v.as_deref() } else { None }
+    }
+
+    pub fn statement_timeout(&self) -> Option<&str> {
+        let v = match self
+            .block
+            .as_ref()
+            .and_then(|b| b.local_statement_timeout.as_ref())
+        {
+            Some(local) => local,
+            None => &self.statement_timeout,
+        };
+        if timeout_set(v) { v.as_deref() } else { None }
+    }
+
+    /// Created in the still-open transaction: invisible to other sessions, so locks on it harm no one.
+    pub fn is_new(&self, name: &QName) -> bool {
+        self.catalog.is_new(name, self.open_tx())
+    }
+
+    pub fn is_new_relation(&self, relation: &str) -> bool {
+        self.is_new(&relation_name(relation))
+    }
+
+    /// The current revision already dropped `table.column` (autogenerate's rename as drop + add).
+    pub fn dropped_in_revision(&self, table: &QName, column: &str) -> bool {
+        self.revision_drops
+            .contains(&(table.key(), column.to_string()))
+    }
+
+    pub fn revision(&self) -> Option<&str> {
+        self.revision.as_deref()
+    }
+
+    pub fn held(&self) -> &[Held] {
+        self.block.as_ref().map_or(&[], |b| &b.held)
+    }
+
+    fn set(&mut self, name: &str, value: Option<String>, local: bool) {
+        let value = value.filter(|v| !v.eq_ignore_ascii_case("default"));
+        let block = self.block.as_mut();
+        match (name, local, block) {
+            ("lock_timeout", true, Some(b)) => b.local_lock_timeout = Some(value),
+            ("statement_timeout", true, Some(b)) => b.local_statement_timeout = Some(value),
+            // SET LOCAL outside a block has no effect (PostgreSQL warns and ignores it).
+            (_, true, None) => {}
+            ("lock_timeout", false, b) => {
+                if let Some(b) = b {
+                    b.local_lock_timeout = None;
+                }
+                self.lock_timeout = value;
+            }
+            ("statement_timeout", false, b) => {
+                if let Some(b) = b {
+                    b.local_statement_timeout = None;
+                }
+                self.statement_timeout = value;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Parses "schema.name" / "name" back into a QName (relations in reports are display strings).
+fn relation_name(s: &str) -> QName {
+    match s.split_once('.') {
+        Some((schema, name)) => QName {
+            schema: Some(schema.trim_matches('"').into()),
+            name: name.trim_matches('"').into(),
+        },
+        None => QName::new(s.trim_matches('"')),
+    }
+}
+
+/// Everything collected while walking: the report under construction.
+struct Walk<'a> {
+    options: &'a Options,
+    statements: Vec<StatementReport>,
+    findings: Vec<Finding>,
+    ignores: Vec<Option<Vec<String>>>,
+}
+
+impl Walk<'_> {
+    fn finding(&mut self, statement: usize, draft: Draft) {
+        // `-- pgrisk-ignore` (every rule) or `-- pgrisk-ignore: rule-a, rule-b` right before it.
+        if let Some(Some(rules)) = self.ignores.get(statement)
+            && (rules.is_empty() || rules.iter().any(|r| r == draft.rule))
+        {
+            return;
+        }
+        let s = &self.statements[statement];
+        let suggestion = suggest::render(draft.rule, &draft.vars);
+        self.findings.push(Finding {
+            rule: draft.rule.to_string(),
+            severity: draft.severity,
+            file: s.file.clone(),
+            line: s.line,
+            column: s.column,
+            revision: s.revision.clone(),
+            statement,
+            message: draft.message,
+            suggestion,
+        });
+    }
+}
+
+pub fn run(sources: &[Source], options: &Options) -> Report {
+    let mut walk = Walk {
+        options,
+        statements: Vec::new(),
+        findings: Vec::new(),
+        ignores: Vec::new(),
+    };
+    let mut summary = Summary::default();
+    for src in sources {
+        analyze_source(src, &mut walk, &mut summary);
+    }
+    for f in &walk.findings {
+        match f.severity {
+            Severity::Error => summary.errors += 1,
+            Severity::Warning => summary.warnings += 1,
+            Severity::Info => summary.infos += 1,
+        }
+    }
+    // Findings in input order; within a statement, most severe first.
+    walk.findings.sort_by(|a, b| {
+        a.statement
+            .cmp(&b.statement)
+            .then(b.severity.cmp(&a.severity))
+    });
+    Report {
+        pg_version: options.pg_version,
+        files: sources.iter().map(|s| s.name.clone()).collect(),
+        summary,
+        statements: walk.statements,
+        findings: walk.findings,
+    }
+}
+
+/// Comments between statements: revision markers and ignore directives, by offset.
+struct Markers {
+    revisions: Vec<(usize, Revision)>,
+    ignores: Vec<(usize, Vec<String>)>,
+}
+
+fn markers(src: &Source) -> Markers {
+    let script = script::split(&src.text, src.content_start(), src.text.len());
+    let mut m = Markers {
+        revisions: Vec::new(),
+        ignores: Vec::new(),
+    };
+    for c in script.comments {
+        let text = &src.text[c.start..c.end];
+        if let Some(r) = Revision::parse_marker(text) {
+            m.revisions.push((c.start, r));
+        } else if let Some(rules) = script::parse_ignore(text) {
+            m.ignores.push((c.end, rules));
+        }
+    }
+    m
+}
+
+fn analyze_source(src: &Source, walk: &mut Walk, summary: &mut Summary) {
+    let parsed = parse::parse_source(src);
+    let markers = markers(src);
+    let mut session = Session::new(walk.options.pg_version);
+    let mut rev_i = 0;
+    let mut ign_i = 0;
+    let mut last_end = src.content_start();
+    for p in parsed {
+        while rev_i < markers.revisions.len() && markers.revisions[rev_i].0 < p.start {
+            let id = markers.revisions[rev_i].1.id.clone();
+            if session.revision.as_deref() != Some(id.as_str()) {
+                session.revision_drops.clear();
+            }
+            session.revision = Some(id);
+            rev_i += 1;
+        }
+        // An ignore comment applies to the statement right after it.
+        let mut ignores = None;
+        while ign_i < markers.ignores.len() && markers.ignores[ign_i].0 <= p.start {
+            if markers.ignores[ign_i].0 >= last_end {
+                ignores = Some(markers.ignores[ign_i].1.clone());
+            }
+            ign_i += 1;
+        }
+        last_end = p.end;
+        let index = walk.statements.len();
+        let pos = src.position(p.start);
+        let end_pos = src.position(p.end.saturating_sub(1).max(p.start));
+        let mut st = StatementReport {
+            index,
+            file: src.name.clone(),
+            line: pos.line,
+            column: pos.column,
+            end_line: end_pos.line,
+            revision: session.revision.clone(),
+            sql: src.text[p.start..p.end].to_string(),
+            parsed: matches!(p.body, Body::Parsed(_)),
+            kind: String::new(),
+            locks: Vec::new(),
+            locks_known: true,
+            rewrite: false,
+            scan: false,
+            in_transaction: session.in_block(),
+            lock_timeout: session.lock_timeout().map(String::from),
+            held_until: None,
+        };
+        summary.read += 1;
+        if st.parsed {
+            summary.parsed += 1;
+        } else {
+            summary.unparseable += 1;
+        }
+        walk.ignores.push(ignores);
+        match p.body {
+            Body::Parsed(op) => {
+                let classified = classify::classify(&op, &session.catalog, session.open_tx());
+                let (mut locks, mut effect) = classify::resolve(&classified, session.version);
+                let mut unknown = classified.unknown.clone();
+                let mut inner: Vec<(Op, Classified)> = Vec::new();
+                if let Op::Do { statements, .. } = op.as_ref() {
+                    for sql in statements {
+                        if let Ok(ops) = parse_inner(sql) {
+                            for o in ops {
+                                let c = classify::classify(&o, &session.catalog, session.open_tx());
+                                let (l, e) = classify::resolve(&c, session.version);
+                                for claim in l {
+                                    match locks.iter_mut().find(|x| x.relation == claim.relation) {
+                                        Some(x) => x.mode = x.mode.max(claim.mode),
+                                        None => locks.push(claim),
+                                    }
+                                }
+                                effect = effect.max(e);
+                                if c.unknown.is_some() {
+                                    unknown = c.unknown.clone();
+                                }
+                                inner.push((o, c));
+                            }
+                        }
+                    }
+                }
+                st.kind = kind_of(&op, &classified, unknown.is_some());
+                if unknown.is_some() {
+                    summary.unknown += 1;
+                    st.locks_known = false;
+                } else {
+                    summary.classified += 1;
+                }
+                st.rewrite = effect.rewrites();
+                st.scan = effect.scans();
+                st.locks = locks;
+                walk.statements.push(st);
+                let drafts = {
+                    let ctx = StmtCtx {
+                        index,
+                        op: &op,
+                        classified: &classified,
+                        locks: &walk.statements[index].locks,
+                        effect,
+                        session: &session,
+                        unknown: unknown.as_deref(),
+                        inner: &inner,
+                    };
+                    rules::check_statement(&ctx)
+                };
+                for d in drafts {
+                    walk.finding(index, d);
+                }
+                step(&mut session, &op, &inner, index, walk);
+            }
+            other => {
+                st.kind = match &other {
+                    Body::SyntaxError { .. } => "syntax-error",
+                    Body::NonSql => "non-sql-text",
+                    Body::PsqlMeta => "psql-meta",
+                    Body::CopyData => "copy-data",
+                    Body::Parsed(_) => unreachable!(),
+                }
+                .to_string();
+                walk.statements.push(st);
+                if let Some(block) = session.block.as_mut() {
+                    block.statements.push(index);
+                }
+                for d in rules::check_unparsed(&other, src, &walk.statements[index]) {
+                    walk.finding(index, d);
+                }
+            }
+        }
+    }
+    if session.block.is_some() {
+        end_block(&mut session, None, walk);
+    }
+}
+
+fn parse_inner(sql: &str) -> Result<Vec<Op>, ()> {
+    let tree = pg_query::parse(sql, 0).map_err(|_| ())?;
+    Ok(tree
+        .protobuf
+        .stmts
+        .iter()
+        .filter_map(|s| s.stmt.as_ref()?.node.as_ref().map(crate::facts::describe))
+        .collect())
+}
+
+fn kind_of(op: &Op, c: &Classified, unknown: bool) -> String {
+    if unknown {
+        return "unknown".into();
+    }
+    match op {
+        Op::Transaction { .. } => "transaction".into(),
+        Op::Set { .. } => "set".into(),
+        Op::Alembic => "alembic".into(),
+        Op::Do { .. } => "do".into(),
+        _ => {
+            // The entry that decides the statement's strongest lock (first on ties).
+            let mut best: Option<(&str, Effect)> = None;
+            for a in &c.actions {
+                let e = crate::kb::entry(a.key)
+                    .map(|e| e.behaviour(crate::kb::MAX_VERSION).effect)
+                    .unwrap_or(Effect::Catalog);
+                if best.is_none_or(|(_, be)| e > be) {
+                    best = Some((a.key, e));
+                }
+            }
+            best.map_or("unknown".into(), |(k, _)| k.to_string())
+        }
+    }
+}
+
+/// Applies a parsed statement to the session: transaction control, settings, locks held, schema.
+fn step(session: &mut Session, op: &Op, inner: &[(Op, Classified)], index: usize, walk: &mut Walk) {
+    let line = walk.statements[index].line;
+    match op {
+        Op::Transaction { kind, savepoint } => {
+            match kind {
+                Tx::Begin => {
+                    if session.block.is_none() {
+                        session.block = Some(Block {
+                            id: session.next_tx,
+                            begin_statement: index,
+                            statements: Vec::new(),
+                            held: Vec::new(),
+                            savepoints: Vec::new(),
+                            backfills: Vec::new(),
+                            enum_values: Vec::new(),
+                            local_lock_timeout: None,
+                            local_statement_timeout: None,
+                        });
+                        session.next_tx += 1;
+                    }
+                    // BEGIN inside a block only warns in PostgreSQL; nothing changes.
+                }
+                Tx::Commit | Tx::Prepare => {
+                    if session.block.is_some() {
+                        end_block(session, Some((index, line)), walk);
+                    }
+                    session.catalog.commit();
+                }
+                Tx::Rollback => {
+                    if session.block.is_some() {
+                        end_block(session, Some((index, line)), walk);
+                    }
+                    session.catalog.rollback_to(0);
+                }
+                Tx::Savepoint => {
+                    let mark = session.catalog.mark();
+                    if let Some(b) = session.block.as_mut() {
+                        b.savepoints.push(Savepoint {
+                            name: savepoint.clone().unwrap_or_default(),
+                            catalog_mark: mark,
+                            held: b.held.len(),
+                            local_lock_timeout: b.local_lock_timeout.clone(),
+                            local_statement_timeout: b.local_statement_timeout.clone(),
+                        });
+                        b.statements.push(index);
+                    }
+                }
+                Tx::Release => {
+                    if let Some(b) = session.block.as_mut() {
+                        if let Some(pos) = b
+                            .savepoints
+                            .iter()
+                            .rposition(|s| Some(&s.name) == savepoint.as_ref())
+                        {
+                            b.savepoints.truncate(pos);
+                        }
+                        b.statements.push(index);
+                    }
+                }
+                Tx::RollbackTo => {
+                    let mut mark = None;
+                    if let Some(b) = session.block.as_mut() {
+                        if let Some(pos) = b
+                            .savepoints
+                            .iter()
+                            .rposition(|s| Some(&s.name) == savepoint.as_ref())
+                        {
+                            let sp = b.savepoints[pos].clone();
+                            b.savepoints.truncate(pos + 1);
+                            // Locks taken after the savepoint are released by ROLLBACK TO.
+                            b.held.truncate(sp.held);
+                            b.local_lock_timeout = sp.local_lock_timeout;
+                            b.local_statement_timeout = sp.local_statement_timeout;
+                            mark = Some(sp.catalog_mark);
+                        }
+                        b.statements.push(index);
+                    }
+                    if let Some(m) = mark {
+                        session.catalog.rollback_to(m);
+                    }
+                }
+                Tx::Other => {}
+            }
+            return;
+        }
+        Op::Set { name, value, local } => session.set(name, value.clone(), *local),
+        _ => {}
+    }
+    let open = session.open_tx();
+    // Locks on relations that existed before the transaction are the ones others wait for.
+    let held: Vec<Held> = walk.statements[index]
+        .locks
+        .iter()
+        .filter(|l| !session.is_new_relation(&l.relation))
+        .map(|l| Held {
+            statement: index,
+            lock: l.clone(),
+        })
+        .collect();
+    let ops = std::iter::once(op).chain(inner.iter().map(|(o, _)| o));
+    for o in ops {
+        match o {
+            Op::Update {
+                table,
+                whole_table: true,
+            }
+            | Op::Delete {
+                table,
+                whole_table: true,
+            } if !session.is_new(&table) => {
+                let verb = if matches!(o, Op::Update { .. }) {
+                    "UPDATE"
+                } else {
+                    "DELETE"
+                };
+                if let Some(b) = session.block.as_mut() {
+                    b.backfills.push((index, verb, table.clone()));
+                }
+            }
+            Op::AlterEnum {
+                type_name,
+                add_value: Some(v),
+                ..
+            } => {
+                if let Some(b) = session.block.as_mut() {
+                    b.enum_values.push((index, type_name.clone(), v.clone()));
+                }
+            }
+            _ => {}
+        }
+        if let Op::AlterTable { table, cmds, .. } = o {
+            for c in cmds {
+                if let crate::facts::AlterCmd::DropColumn { column, .. } = c {
+                    session.revision_drops.insert((table.key(), column.clone()));
+                }
+            }
+        }
+        session.catalog.apply(o, open);
+    }
+    match session.block.as_mut() {
+        Some(b) => {
+            b.statements.push(index);
+            b.held.extend(held);
+        }
+        None => {
+            // Autocommit: the statement is its own transaction.
+            session.catalog.commit();
+            if walk.statements[index]
+                .locks
+                .iter()
+                .any(|l| l.mode.is_dangerous())
+            {
+                walk.statements[index].held_until = Some(HeldUntil {
+                    line: Some(line),
+                    statement: Some(index),
+                    later_statements: 0,
+                    first_later_statement: None,
+                    revisions: vec![],
+                });
+            }
+        }
+    }
+}
+
+/// Ends the open block at `end` (COMMIT/ROLLBACK statement index and line; None: end of input).
+fn end_block(session: &mut Session, end: Option<(usize, usize)>, walk: &mut Walk) {
+    let Some(block) = session.block.take() else {
+        return;
+    };
+    // Later "work" statements (not transaction control, SET or Alembic bookkeeping) per position.
+    let work: Vec<usize> = block
+        .statements
+        .iter()
+        .copied()
+        .filter(|&i| {
+            !matches!(
+                walk.statements[i].kind.as_str(),
+                "transaction" | "set" | "alembic"
+            )
+        })
+        .collect();
+    // Runs of equal revisions among the work statements: (position in `work`, revision).
+    let mut runs: Vec<(usize, Option<String>)> = Vec::new();
+    for (pos, &i) in work.iter().enumerate() {
+        let r = walk.statements[i].revision.clone();
+        if runs.last().is_none_or(|(_, last)| *last != r) {
+            runs.push((pos, r));
+        }
+    }
+    for h in &block.held {
+        let s = h.statement;
+        if !h.lock.mode.is_dangerous() || walk.statements[s].held_until.is_some() {
+            continue;
+        }
+        let first = work.partition_point(|&i| i <= s);
+        let revisions = if first < work.len() {
+            let run = runs.partition_point(|(pos, _)| *pos <= first) - 1;
+            runs[run..]
+                .iter()
+                .filter_map(|(_, r)| r.clone())
+                .take(50)
+                .collect()
+        } else {
+            vec![]
+        };
+        walk.statements[s].held_until = Some(HeldUntil {
+            line: end.map(|(_, l)| l),
+            statement: end.map(|(i, _)| i),
+            later_statements: work.len() - first,
+            first_later_statement: work.get(first).copied(),
+            revisions,
+        });
+    }
+    let drafts = rules::check_transaction(&block, &walk.statements, end.map(|(_, l)| l));
+    for (i, d) in drafts {
+        walk.finding(i, d);
+    }
+}

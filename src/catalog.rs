@@ -1,0 +1,401 @@
+//! The schema pgrisk learns from the statements it has seen: tables and their column types,
+//! constraints and indexes, and which transaction created each table. Rollback replays an undo log.
+
+use crate::facts::{AlterCmd, ConstraintDef, ConstraintKind, Op, QName, RenameTarget};
+use crate::types::SqlType;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Constraint {
+    pub kind: ConstraintKind,
+    pub validated: bool,
+    pub referenced: Option<QName>,
+    /// For `CHECK (col IS NOT NULL)`: the column it proves NOT NULL.
+    pub proves_not_null: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    pub columns: Vec<(String, Option<SqlType>)>,
+    pub constraints: HashMap<String, Constraint>,
+    /// The transaction that created the table; it is new (invisible to others) only while that
+    /// transaction is still open. `None`: existed before the input or created outside a block.
+    pub created_tx: Option<u64>,
+    pub is_view: bool,
+}
+
+impl Table {
+    pub fn column_type(&self, column: &str) -> Option<&SqlType> {
+        self.columns
+            .iter()
+            .find(|(c, _)| c == column)
+            .and_then(|(_, t)| t.as_ref())
+    }
+    pub fn has_column(&self, column: &str) -> bool {
+        self.columns.iter().any(|(c, _)| c == column)
+    }
+    pub fn proven_not_null(&self, column: &str) -> bool {
+        self.constraints
+            .values()
+            .any(|c| c.validated && c.proves_not_null.as_deref() == Some(column))
+    }
+}
+
+enum Undo {
+    Table(String, Option<Table>),
+    Index(String, Option<(String, Option<u64>)>),
+}
+
+#[derive(Default)]
+pub struct Catalog {
+    tables: HashMap<String, Table>,
+    /// Index name → (table key, transaction that created the index).
+    indexes: HashMap<String, (String, Option<u64>)>,
+    undo: Vec<Undo>,
+}
+
+/// `col IS NOT NULL` (as the deparser prints it) → `col`.
+fn not_null_check(expr: Option<&str>) -> Option<String> {
+    let e = expr?.trim();
+    let e = e
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(e);
+    let col = e.strip_suffix(" IS NOT NULL")?.trim().trim_matches('"');
+    col.chars()
+        .all(|c| c.is_alphanumeric() || c == '_')
+        .then(|| col.to_string())
+}
+
+fn constraint_of(c: &ConstraintDef) -> Constraint {
+    Constraint {
+        kind: c.kind,
+        validated: !c.not_valid,
+        referenced: c.references.as_ref().map(|r| r.table.clone()),
+        proves_not_null: if c.kind == ConstraintKind::Check {
+            not_null_check(c.expr.as_deref())
+        } else {
+            None
+        },
+    }
+}
+
+/// Indexes live in their table's schema.
+fn index_key(table: &QName, index: &str) -> String {
+    QName {
+        schema: table.schema.clone(),
+        name: index.to_string(),
+    }
+    .key()
+}
+
+impl Catalog {
+    pub fn table(&self, name: &QName) -> Option<&Table> {
+        self.tables.get(&name.key())
+    }
+
+    /// Created by the transaction that is still open: invisible to other sessions. An index is
+    /// new when it or its table is.
+    pub fn is_new(&self, name: &QName, open_tx: Option<u64>) -> bool {
+        let Some(open) = open_tx else { return false };
+        if let Some(t) = self.table(name) {
+            return t.created_tx == Some(open);
+        }
+        match self.indexes.get(&name.key()) {
+            Some((table, created)) => {
+                *created == Some(open)
+                    || self
+                        .tables
+                        .get(table)
+                        .is_some_and(|t| t.created_tx == Some(open))
+            }
+            None => false,
+        }
+    }
+
+    pub fn index_table(&self, index: &QName) -> Option<QName> {
+        self.indexes
+            .get(&index.key())
+            .map(|(t, _)| match t.split_once('.') {
+                Some((schema, name)) => QName {
+                    schema: Some(schema.to_string()),
+                    name: name.to_string(),
+                },
+                None => QName::new(t),
+            })
+    }
+
+    fn edit(&mut self, key: &str) -> Option<&mut Table> {
+        let before = self.tables.get(key).cloned();
+        before.as_ref()?;
+        self.undo.push(Undo::Table(key.to_string(), before));
+        self.tables.get_mut(key)
+    }
+
+    fn put(&mut self, key: String, table: Option<Table>) {
+        let before = match &table {
+            Some(t) => self.tables.insert(key.clone(), t.clone()),
+            None => self.tables.remove(&key),
+        };
+        self.undo.push(Undo::Table(key, before));
+    }
+
+    fn put_index(&mut self, name: String, table: Option<(String, Option<u64>)>) {
+        let before = match table {
+            Some(t) => self.indexes.insert(name.clone(), t),
+            None => self.indexes.remove(&name),
+        };
+        self.undo.push(Undo::Index(name, before));
+    }
+
+    /// A position in the undo log (for SAVEPOINT / BEGIN).
+    pub fn mark(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// Undoes every change after `mark` (ROLLBACK / ROLLBACK TO).
+    pub fn rollback_to(&mut self, mark: usize) {
+        while self.undo.len() > mark {
+            match self.undo.pop() {
+                Some(Undo::Table(k, Some(t))) => {
+                    self.tables.insert(k, t);
+                }
+                Some(Undo::Table(k, None)) => {
+                    self.tables.remove(&k);
+                }
+                Some(Undo::Index(k, Some(t))) => {
+                    self.indexes.insert(k, t);
+                }
+                Some(Undo::Index(k, None)) => {
+                    self.indexes.remove(&k);
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// COMMIT: changes become permanent.
+    pub fn commit(&mut self) {
+        self.undo.clear();
+    }
+
+    /// Learns what `op` does to the schema. `tx` is the open transaction block, if any.
+    pub fn apply(&mut self, op: &Op, tx: Option<u64>) {
+        match op {
+            Op::CreateTable {
+                table,
+                columns,
+                constraints,
+                ..
+            } => {
+                let mut t = Table {
+                    columns: columns
+                        .iter()
+                        .map(|c| (c.name.clone(), c.ty.clone()))
+                        .collect(),
+                    created_tx: tx,
+                    ..Default::default()
+                };
+                let mut indexes = Vec::new();
+                for c in constraints {
+                    if let Some(name) = &c.name {
+                        t.constraints.insert(name.clone(), constraint_of(c));
+                        if matches!(
+                            c.kind,
+                            ConstraintKind::Unique
+                                | ConstraintKind::PrimaryKey
+                                | ConstraintKind::Exclusion
+                        ) {
+                            indexes.push(index_key(table, name));
+                        }
+                    }
+                }
+                for ix in indexes {
+                    self.put_index(ix, Some((table.key(), tx)));
+                }
+                for col in columns {
+                    if let Some(r) = &col.references {
+                        let name = format!("{}_{}_fkey", table.name, col.name);
+                        t.constraints.insert(
+                            name,
+                            Constraint {
+                                kind: ConstraintKind::ForeignKey,
+                                validated: true,
+                                referenced: Some(r.table.clone()),
+                                proves_not_null: None,
+                            },
+                        );
+                    }
+                }
+                self.put(table.key(), Some(t));
+            }
+            Op::CreateTableAs { table, .. } => {
+                self.put(
+                    table.key(),
+                    Some(Table {
+                        created_tx: tx,
+                        ..Default::default()
+                    }),
+                );
+            }
+            Op::CreateView { view, .. } => {
+                if self.table(view).is_none() {
+                    self.put(
+                        view.key(),
+                        Some(Table {
+                            created_tx: tx,
+                            is_view: true,
+                            ..Default::default()
+                        }),
+                    );
+                }
+            }
+            Op::AlterTable { table, cmds, .. } => {
+                let key = table.key();
+                for cmd in cmds {
+                    if let AlterCmd::AddConstraint(c) = cmd {
+                        if let (Some(ix), Some(name)) = (&c.using_index, &c.name) {
+                            // The index is renamed to the constraint's name.
+                            let before = self.indexes.get(&index_key(table, ix)).cloned();
+                            self.put_index(index_key(table, ix), None);
+                            self.put_index(
+                                index_key(table, name),
+                                before.or(Some((key.clone(), None))),
+                            );
+                        } else if let Some(name) = &c.name
+                            && matches!(
+                                c.kind,
+                                ConstraintKind::Unique
+                                    | ConstraintKind::PrimaryKey
+                                    | ConstraintKind::Exclusion
+                            )
+                        {
+                            self.put_index(index_key(table, name), Some((key.clone(), tx)));
+                        }
+                    }
+                    let Some(t) = self.edit(&key) else { return };
+                    match cmd {
+                        AlterCmd::AddColumn { column, .. } => {
+                            if !t.has_column(&column.name) {
+                                t.columns.push((column.name.clone(), column.ty.clone()));
+                            }
+                            if let Some(r) = &column.references {
+                                t.constraints.insert(
+                                    format!("{}_{}_fkey", table.name, column.name),
+                                    Constraint {
+                                        kind: ConstraintKind::ForeignKey,
+                                        validated: true,
+                                        referenced: Some(r.table.clone()),
+                                        proves_not_null: None,
+                                    },
+                                );
+                            }
+                        }
+                        AlterCmd::DropColumn { column, .. } => {
+                            t.columns.retain(|(c, _)| c != column)
+                        }
+                        AlterCmd::AlterType { column, ty, .. } => {
+                            if let Some(c) = t.columns.iter_mut().find(|(c, _)| c == column) {
+                                c.1 = Some(ty.clone());
+                            }
+                        }
+                        AlterCmd::AddConstraint(c) => {
+                            if let Some(name) = &c.name {
+                                t.constraints.insert(name.clone(), constraint_of(c));
+                            }
+                        }
+                        AlterCmd::ValidateConstraint { name } => {
+                            if let Some(c) = t.constraints.get_mut(name) {
+                                c.validated = true;
+                            }
+                        }
+                        AlterCmd::DropConstraint { name } => {
+                            t.constraints.remove(name);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Op::Rename {
+                object,
+                target,
+                new_name,
+                ..
+            } => match target {
+                RenameTarget::Table => {
+                    let new = QName {
+                        schema: object.schema.clone(),
+                        name: new_name.clone(),
+                    };
+                    if let Some(t) = self.table(object).cloned() {
+                        self.put(object.key(), None);
+                        self.put(new.key(), Some(t));
+                    }
+                    // Indexes follow their table.
+                    let moved: Vec<(String, Option<u64>)> = self
+                        .indexes
+                        .iter()
+                        .filter(|(_, (t, _))| *t == object.key())
+                        .map(|(i, (_, c))| (i.clone(), *c))
+                        .collect();
+                    for (i, created) in moved {
+                        self.put_index(i, Some((new.key(), created)));
+                    }
+                }
+                RenameTarget::Column { column } => {
+                    if let Some(t) = self.edit(&object.key())
+                        && let Some(c) = t.columns.iter_mut().find(|(c, _)| c == column)
+                    {
+                        c.0 = new_name.clone();
+                    }
+                }
+                RenameTarget::Index => {
+                    if let Some(t) = self.indexes.get(&object.key()).cloned() {
+                        self.put_index(object.key(), None);
+                        let new = QName {
+                            schema: object.schema.clone(),
+                            name: new_name.clone(),
+                        };
+                        self.put_index(new.key(), Some(t));
+                    }
+                }
+                _ => {}
+            },
+            Op::CreateIndex {
+                name: Some(name),
+                table,
+                ..
+            } => {
+                self.put_index(index_key(table, name), Some((table.key(), tx)));
+            }
+            Op::DropIndex { indexes, .. } => {
+                for i in indexes {
+                    self.put_index(i.key(), None);
+                }
+            }
+            Op::DropRelation { names, .. } => {
+                for n in names {
+                    if self.table(n).is_some() {
+                        self.put(n.key(), None);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_not_null_checks() {
+        assert_eq!(not_null_check(Some("qty IS NOT NULL")), Some("qty".into()));
+        assert_eq!(
+            not_null_check(Some("(qty IS NOT NULL)")),
+            Some("qty".into())
+        );
+        assert_eq!(not_null_check(Some("qty > 0")), None);
+    }
+}

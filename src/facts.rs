@@ -1,0 +1,1258 @@
+//! Turns one pg_query parse tree into a small typed description of what the statement does
+//! (`Op`): tables, columns, types, constraints, flags. Pure and stateless, so it runs in parallel.
+
+use crate::locks::LockMode;
+use crate::types::SqlType;
+use pg_query::protobuf::{self as pb, AlterTableType as At, ConstrType, ObjectType};
+use pg_query::{NodeEnum, NodeRef};
+use std::fmt;
+
+/// A possibly schema-qualified relation name as written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QName {
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+impl QName {
+    pub fn new(name: &str) -> QName {
+        QName {
+            schema: None,
+            name: name.to_string(),
+        }
+    }
+    fn from_range_var(rv: &pb::RangeVar) -> QName {
+        QName {
+            schema: (!rv.schemaname.is_empty()).then(|| rv.schemaname.clone()),
+            name: rv.relname.clone(),
+        }
+    }
+    fn from_names(names: &[pb::Node]) -> QName {
+        let parts: Vec<String> = names.iter().filter_map(string_of).collect();
+        match parts.as_slice() {
+            [.., schema, name] => QName {
+                schema: Some(schema.clone()),
+                name: name.clone(),
+            },
+            [name] => QName::new(name),
+            [] => QName::new("?"),
+        }
+    }
+    /// Key for the schema catalog: unqualified names and `public.` names are the same table.
+    pub fn key(&self) -> String {
+        match self.schema.as_deref() {
+            None | Some("public") => self.name.clone(),
+            Some(s) => format!("{s}.{}", self.name),
+        }
+    }
+}
+
+/// Quotes an identifier when PostgreSQL would need it.
+pub fn ident(name: &str) -> String {
+    if name.starts_with("(table of ") {
+        return name.to_string(); // a placeholder for a table the input never named
+    }
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !matches!(
+            name,
+            "user"
+                | "order"
+                | "group"
+                | "table"
+                | "select"
+                | "from"
+                | "where"
+                | "default"
+                | "check"
+                | "column"
+        );
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+impl fmt::Display for QName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = &self.schema {
+            write!(f, "{}.", ident(s))?;
+        }
+        f.write_str(&ident(&self.name))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Volatility {
+    /// Constants, casts of constants, immutable or stable functions (`now()`): evaluated once.
+    NonVolatile,
+    /// `random()`, `gen_random_uuid()`, `nextval()`, `clock_timestamp()`, or a function pgrisk
+    /// does not know (assumed volatile).
+    Volatile,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expr {
+    pub text: String,
+    pub volatility: Volatility,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Generated {
+    Stored,
+    Virtual,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignRef {
+    pub table: QName,
+    pub columns: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub ty: Option<SqlType>,
+    /// The type as written (`VARCHAR(32)`), for messages and suggestions.
+    pub type_text: String,
+    pub not_null: bool,
+    pub default: Option<Expr>,
+    pub serial: bool,
+    pub identity: bool,
+    pub generated: Option<Generated>,
+    pub primary_key: bool,
+    pub unique: bool,
+    pub check: Option<String>,
+    pub references: Option<ForeignRef>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstraintKind {
+    Check,
+    ForeignKey,
+    Unique,
+    PrimaryKey,
+    Exclusion,
+    NotNull,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConstraintDef {
+    pub kind: ConstraintKind,
+    pub name: Option<String>,
+    pub not_valid: bool,
+    pub using_index: Option<String>,
+    pub columns: Vec<String>,
+    pub references: Option<ForeignRef>,
+    /// CHECK expression text, or the constraint as deparsed SQL for others.
+    pub expr: Option<String>,
+    /// The constraint clause as SQL (`CHECK (qty > 0)`, `FOREIGN KEY (a) REFERENCES t (id)`).
+    pub sql: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlterCmd {
+    AddColumn {
+        column: ColumnDef,
+        if_not_exists: bool,
+    },
+    DropColumn {
+        column: String,
+        if_exists: bool,
+    },
+    AlterType {
+        column: String,
+        ty: SqlType,
+        type_text: String,
+        using: Option<String>,
+    },
+    SetDefault {
+        column: String,
+        default: Option<Expr>,
+    },
+    SetNotNull {
+        column: String,
+    },
+    DropNotNull {
+        column: String,
+    },
+    SetStatistics,
+    SetStorage,
+    Identity,
+    AddConstraint(ConstraintDef),
+    ValidateConstraint {
+        name: String,
+    },
+    DropConstraint {
+        name: String,
+    },
+    AlterConstraint,
+    SetTablespace,
+    SetLogged,
+    SetUnlogged,
+    SetAccessMethod,
+    /// `SET (...)` / `RESET (...)`: option names, and whether all take the weaker lock.
+    SetOptions {
+        weak: bool,
+    },
+    Triggers,
+    RowSecurity,
+    Owner,
+    ReplicaIdentity,
+    ClusterOn,
+    Inherit {
+        parent: Option<QName>,
+    },
+    AttachPartition {
+        partition: QName,
+    },
+    DetachPartition {
+        partition: QName,
+        concurrently: bool,
+        finalize: bool,
+    },
+    /// A subcommand pgrisk has no entry for.
+    Other {
+        subtype: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelKind {
+    Table,
+    Index,
+    View,
+    MatView,
+    Sequence,
+    ForeignTable,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tx {
+    Begin,
+    Commit,
+    Rollback,
+    Savepoint,
+    Release,
+    RollbackTo,
+    Prepare,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenameTarget {
+    Table,
+    Column { column: String },
+    Constraint { constraint: String },
+    Index,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    Transaction {
+        kind: Tx,
+        savepoint: Option<String>,
+    },
+    Set {
+        name: String,
+        value: Option<String>,
+        local: bool,
+    },
+    /// Alembic's own bookkeeping on `alembic_version`.
+    Alembic,
+    CreateTable {
+        table: QName,
+        columns: Vec<ColumnDef>,
+        constraints: Vec<ConstraintDef>,
+        partition_of: Option<QName>,
+        inherits: Vec<QName>,
+    },
+    CreateTableAs {
+        table: QName,
+        sources: Vec<QName>,
+    },
+    AlterTable {
+        table: QName,
+        kind: RelKind,
+        cmds: Vec<AlterCmd>,
+    },
+    CreateIndex {
+        name: Option<String>,
+        table: QName,
+        unique: bool,
+        concurrently: bool,
+        columns: Vec<String>,
+        /// The index definition after `ON table`, e.g. `USING btree (a, lower(b)) WHERE c`.
+        definition: String,
+    },
+    DropIndex {
+        indexes: Vec<QName>,
+        concurrently: bool,
+    },
+    DropRelation {
+        kind: RelKind,
+        names: Vec<QName>,
+    },
+    DropObject {
+        what: String,
+    },
+    Truncate {
+        tables: Vec<QName>,
+    },
+    Rename {
+        kind: RelKind,
+        object: QName,
+        target: RenameTarget,
+        new_name: String,
+    },
+    SetSchema {
+        kind: RelKind,
+        object: QName,
+    },
+    Reindex {
+        table: Option<QName>,
+        index: Option<QName>,
+        concurrently: bool,
+    },
+    Vacuum {
+        full: bool,
+        tables: Vec<QName>,
+    },
+    Cluster {
+        table: Option<QName>,
+    },
+    CreateView {
+        view: QName,
+        replace: bool,
+        materialized: bool,
+        sources: Vec<QName>,
+    },
+    RefreshMatView {
+        view: QName,
+        concurrently: bool,
+    },
+    CreateTrigger {
+        table: QName,
+    },
+    DropTrigger {
+        table: QName,
+    },
+    Policy {
+        table: QName,
+    },
+    AlterEnum {
+        type_name: String,
+        add_value: Option<String>,
+        rename_value: bool,
+    },
+    CreateObject {
+        what: String,
+    },
+    AlterSequence {
+        sequence: QName,
+    },
+    Comment {
+        table: Option<QName>,
+    },
+    Grant,
+    Lock {
+        tables: Vec<QName>,
+        mode: LockMode,
+    },
+    Insert {
+        table: QName,
+        sources: Vec<QName>,
+    },
+    Update {
+        table: QName,
+        whole_table: bool,
+    },
+    Delete {
+        table: QName,
+        whole_table: bool,
+    },
+    Select {
+        sources: Vec<QName>,
+        calls: Vec<String>,
+    },
+    /// `DO` block: the SQL statements found in its body, and whether it runs dynamic SQL.
+    Do {
+        statements: Vec<String>,
+        dynamic: bool,
+    },
+    Call {
+        name: String,
+    },
+    /// A statement carrying a password literal (CREATE/ALTER ROLE, USER MAPPING).
+    Credentials {
+        what: String,
+    },
+    Other {
+        tag: String,
+    },
+}
+
+fn string_of(node: &pb::Node) -> Option<String> {
+    match node.node.as_ref()? {
+        NodeEnum::String(s) => Some(s.sval.clone()),
+        _ => None,
+    }
+}
+
+fn names_of(nodes: &[pb::Node]) -> Vec<String> {
+    nodes.iter().filter_map(string_of).collect()
+}
+
+fn int_of(node: &pb::Node) -> Option<i64> {
+    match node.node.as_ref()? {
+        NodeEnum::AConst(c) => match c.val.as_ref()? {
+            pb::a_const::Val::Ival(i) => Some(i.ival as i64),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub fn type_of(tn: &pb::TypeName) -> SqlType {
+    let names = names_of(&tn.names);
+    let name = names.last().cloned().unwrap_or_default();
+    let mods = tn.typmods.iter().filter_map(int_of).collect();
+    SqlType::new(&name, mods, !tn.array_bounds.is_empty())
+}
+
+/// SQL text of an expression node, via the deparser (wrapped in a SELECT, which it always handles).
+pub fn expr_sql(node: &pb::Node) -> String {
+    let target = pb::Node {
+        node: Some(NodeEnum::ResTarget(Box::new(pb::ResTarget {
+            val: Some(Box::new(node.clone())),
+            ..Default::default()
+        }))),
+    };
+    let select = pb::Node {
+        node: Some(NodeEnum::SelectStmt(Box::new(pb::SelectStmt {
+            target_list: vec![target],
+            // Protobuf enums start at 0 = undefined; the deparser needs real values.
+            op: pb::SetOperation::SetopNone as i32,
+            limit_option: pb::LimitOption::Default as i32,
+            ..Default::default()
+        }))),
+    };
+    let tree = pb::ParseResult {
+        version: 0,
+        stmts: vec![pb::RawStmt {
+            stmt: Some(Box::new(select)),
+            stmt_location: 0,
+            stmt_len: 0,
+        }],
+    };
+    match pg_query::deparse(&tree, Default::default()) {
+        Ok(s) => s.strip_prefix("SELECT ").unwrap_or(&s).to_string(),
+        Err(_) => "<expression>".to_string(),
+    }
+}
+
+fn deparse_stmt(node: NodeEnum) -> Option<String> {
+    let tree = pb::ParseResult {
+        version: 0,
+        stmts: vec![pb::RawStmt {
+            stmt: Some(Box::new(pb::Node { node: Some(node) })),
+            stmt_location: 0,
+            stmt_len: 0,
+        }],
+    };
+    pg_query::deparse(&tree, Default::default()).ok()
+}
+
+/// Functions whose result is fixed for the statement (immutable or stable in pg_proc).
+const NON_VOLATILE_FUNCTIONS: &[&str] = &[
+    "now",
+    "current_timestamp",
+    "transaction_timestamp",
+    "statement_timestamp",
+    "current_date",
+    "localtimestamp",
+    "lower",
+    "upper",
+    "coalesce",
+    "nullif",
+    "greatest",
+    "least",
+    "length",
+    "concat",
+    "to_char",
+    "to_timestamp",
+    "to_date",
+    "to_json",
+    "to_jsonb",
+    "json_build_object",
+    "jsonb_build_object",
+    "json_build_array",
+    "jsonb_build_array",
+    "array",
+    "make_interval",
+    "date_trunc",
+    "abs",
+    "round",
+    "btrim",
+    "trim",
+    "md5",
+    "timezone",
+    "current_user",
+    "current_setting",
+    "inet",
+    "jsonb",
+    "json",
+];
+
+fn volatility(node: &pb::Node) -> Volatility {
+    let mut volatile = false;
+    walk(node, &mut |n| {
+        if let NodeRef::FuncCall(f) = n {
+            let name = names_of(&f.funcname)
+                .last()
+                .cloned()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            if !NON_VOLATILE_FUNCTIONS.contains(&name.as_str()) {
+                volatile = true;
+            }
+        }
+        if matches!(n, NodeRef::SubLink(_)) {
+            volatile = true;
+        }
+    });
+    if volatile {
+        Volatility::Volatile
+    } else {
+        Volatility::NonVolatile
+    }
+}
+
+/// Visits every node below `node` (iteratively: parse trees can be deep).
+fn walk(node: &pb::Node, f: &mut dyn FnMut(NodeRef<'_>)) {
+    if let Some(n) = node.node.as_ref() {
+        for (child, _, _, _) in n.nodes() {
+            f(child);
+        }
+    }
+}
+
+fn column_def(c: &pb::ColumnDef) -> ColumnDef {
+    let tn = c.type_name.as_ref();
+    let ty = tn.map(type_of);
+    let raw_name = tn
+        .map(|t| names_of(&t.names).last().cloned().unwrap_or_default())
+        .unwrap_or_default();
+    let serial = matches!(
+        raw_name.as_str(),
+        "serial" | "bigserial" | "smallserial" | "serial4" | "serial8" | "serial2"
+    );
+    let mut col = ColumnDef {
+        name: c.colname.clone(),
+        type_text: ty
+            .as_ref()
+            .map(|t| {
+                if serial {
+                    raw_name.clone()
+                } else {
+                    t.to_string()
+                }
+            })
+            .unwrap_or_default(),
+        ty,
+        not_null: c.is_not_null,
+        default: None,
+        serial,
+        identity: !c.identity.is_empty(),
+        generated: None,
+        primary_key: false,
+        unique: false,
+        check: None,
+        references: None,
+    };
+    if let Some(d) = c.raw_default.as_deref() {
+        col.default = Some(Expr {
+            text: expr_sql(d),
+            volatility: volatility(d),
+        });
+    }
+    for con in &c.constraints {
+        let Some(NodeEnum::Constraint(con)) = con.node.as_ref() else {
+            continue;
+        };
+        match ConstrType::try_from(con.contype).unwrap_or(ConstrType::Undefined) {
+            ConstrType::ConstrNotnull => col.not_null = true,
+            ConstrType::ConstrPrimary => {
+                col.primary_key = true;
+                col.not_null = true;
+            }
+            ConstrType::ConstrUnique => col.unique = true,
+            ConstrType::ConstrDefault => {
+                if let Some(e) = con.raw_expr.as_deref() {
+                    col.default = Some(Expr {
+                        text: expr_sql(e),
+                        volatility: volatility(e),
+                    });
+                }
+            }
+            ConstrType::ConstrIdentity => col.identity = true,
+            ConstrType::ConstrGenerated => {
+                col.generated = Some(if con.generated_kind == "v" {
+                    Generated::Virtual
+                } else {
+                    Generated::Stored
+                });
+            }
+            ConstrType::ConstrCheck => col.check = con.raw_expr.as_deref().map(expr_sql),
+            ConstrType::ConstrForeign => {
+                col.references = con.pktable.as_ref().map(|t| ForeignRef {
+                    table: QName::from_range_var(t),
+                    columns: names_of(&con.pk_attrs),
+                });
+            }
+            _ => {}
+        }
+    }
+    col
+}
+
+fn constraint_def(con: &pb::Constraint) -> ConstraintDef {
+    let kind = match ConstrType::try_from(con.contype).unwrap_or(ConstrType::Undefined) {
+        ConstrType::ConstrCheck => ConstraintKind::Check,
+        ConstrType::ConstrForeign => ConstraintKind::ForeignKey,
+        ConstrType::ConstrUnique => ConstraintKind::Unique,
+        ConstrType::ConstrPrimary => ConstraintKind::PrimaryKey,
+        ConstrType::ConstrExclusion => ConstraintKind::Exclusion,
+        ConstrType::ConstrNotnull => ConstraintKind::NotNull,
+        _ => ConstraintKind::Other,
+    };
+    let columns = if kind == ConstraintKind::ForeignKey {
+        names_of(&con.fk_attrs)
+    } else {
+        names_of(&con.keys)
+    };
+    let expr = con.raw_expr.as_deref().map(expr_sql);
+    let references = con.pktable.as_ref().map(|t| ForeignRef {
+        table: QName::from_range_var(t),
+        columns: names_of(&con.pk_attrs),
+    });
+    let cols = columns
+        .iter()
+        .map(|c| ident(c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = match kind {
+        ConstraintKind::Check => format!("CHECK ({})", expr.clone().unwrap_or_default()),
+        ConstraintKind::ForeignKey => {
+            let r = references.as_ref().map(|r| {
+                let rc = r
+                    .columns
+                    .iter()
+                    .map(|c| ident(c))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if rc.is_empty() {
+                    r.table.to_string()
+                } else {
+                    format!("{} ({rc})", r.table)
+                }
+            });
+            let mut s = format!("FOREIGN KEY ({cols}) REFERENCES {}", r.unwrap_or_default());
+            match con.fk_del_action.as_str() {
+                "c" => s.push_str(" ON DELETE CASCADE"),
+                "n" => s.push_str(" ON DELETE SET NULL"),
+                "d" => s.push_str(" ON DELETE SET DEFAULT"),
+                "r" => s.push_str(" ON DELETE RESTRICT"),
+                _ => {}
+            }
+            s
+        }
+        ConstraintKind::Unique => format!("UNIQUE ({cols})"),
+        ConstraintKind::PrimaryKey => format!("PRIMARY KEY ({cols})"),
+        ConstraintKind::NotNull => format!("NOT NULL {cols}"),
+        ConstraintKind::Exclusion | ConstraintKind::Other => "<constraint>".to_string(),
+    };
+    ConstraintDef {
+        kind,
+        name: (!con.conname.is_empty()).then(|| con.conname.clone()),
+        not_valid: con.skip_validation,
+        using_index: (!con.indexname.is_empty()).then(|| con.indexname.clone()),
+        columns,
+        references,
+        expr,
+        sql,
+    }
+}
+
+fn rel_kind(objtype: i32) -> RelKind {
+    match ObjectType::try_from(objtype).unwrap_or(ObjectType::Undefined) {
+        ObjectType::ObjectIndex => RelKind::Index,
+        ObjectType::ObjectView => RelKind::View,
+        ObjectType::ObjectMatview => RelKind::MatView,
+        ObjectType::ObjectSequence => RelKind::Sequence,
+        ObjectType::ObjectForeignTable => RelKind::ForeignTable,
+        _ => RelKind::Table,
+    }
+}
+
+/// Storage parameters that ALTER TABLE SET changes under SHARE UPDATE EXCLUSIVE
+/// (reloptions.c: the options whose lockmode is ShareUpdateExclusiveLock).
+fn weak_reloption(name: &str) -> bool {
+    !matches!(
+        name,
+        "user_catalog_table" | "security_barrier" | "check_option" | "security_invoker"
+    )
+}
+
+fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
+    let subtype = At::try_from(cmd.subtype).unwrap_or(At::Undefined);
+    let name = cmd.name.clone();
+    let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+    match subtype {
+        At::AtAddColumn | At::AtAddColumnToView => match def {
+            Some(NodeEnum::ColumnDef(c)) => AlterCmd::AddColumn {
+                column: column_def(c),
+                if_not_exists: cmd.missing_ok,
+            },
+            _ => AlterCmd::Other {
+                subtype: format!("{subtype:?}"),
+            },
+        },
+        At::AtDropColumn => AlterCmd::DropColumn {
+            column: name,
+            if_exists: cmd.missing_ok,
+        },
+        At::AtAlterColumnType => match def {
+            Some(NodeEnum::ColumnDef(c)) => {
+                let ty = c
+                    .type_name
+                    .as_ref()
+                    .map(type_of)
+                    .unwrap_or_else(|| SqlType::new("?", vec![], false));
+                AlterCmd::AlterType {
+                    column: name,
+                    type_text: ty.to_string(),
+                    ty,
+                    using: c.raw_default.as_deref().map(expr_sql),
+                }
+            }
+            _ => AlterCmd::Other {
+                subtype: format!("{subtype:?}"),
+            },
+        },
+        At::AtColumnDefault | At::AtCookedColumnDefault => AlterCmd::SetDefault {
+            column: name,
+            default: cmd.def.as_deref().map(|d| Expr {
+                text: expr_sql(d),
+                volatility: volatility(d),
+            }),
+        },
+        At::AtSetNotNull => AlterCmd::SetNotNull { column: name },
+        At::AtDropNotNull => AlterCmd::DropNotNull { column: name },
+        At::AtSetStatistics | At::AtSetOptions | At::AtResetOptions => AlterCmd::SetStatistics,
+        At::AtSetStorage | At::AtSetCompression => AlterCmd::SetStorage,
+        At::AtAddIdentity
+        | At::AtSetIdentity
+        | At::AtDropIdentity
+        | At::AtDropExpression
+        | At::AtSetExpression => AlterCmd::Identity,
+        At::AtAddConstraint | At::AtAddIndexConstraint | At::AtAddIndex => match def {
+            Some(NodeEnum::Constraint(c)) => AlterCmd::AddConstraint(constraint_def(c)),
+            _ => AlterCmd::Other {
+                subtype: format!("{subtype:?}"),
+            },
+        },
+        At::AtValidateConstraint => AlterCmd::ValidateConstraint { name },
+        At::AtDropConstraint => AlterCmd::DropConstraint { name },
+        At::AtAlterConstraint => AlterCmd::AlterConstraint,
+        At::AtSetTableSpace => AlterCmd::SetTablespace,
+        At::AtSetLogged => AlterCmd::SetLogged,
+        At::AtSetUnLogged => AlterCmd::SetUnlogged,
+        At::AtSetAccessMethod => AlterCmd::SetAccessMethod,
+        At::AtSetRelOptions | At::AtResetRelOptions | At::AtReplaceRelOptions => {
+            let names: Vec<String> = match def {
+                Some(NodeEnum::List(l)) => l
+                    .items
+                    .iter()
+                    .filter_map(|n| match n.node.as_ref() {
+                        Some(NodeEnum::DefElem(d)) => Some(if d.defnamespace.is_empty() {
+                            d.defname.clone()
+                        } else {
+                            format!("{}.{}", d.defnamespace, d.defname)
+                        }),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => vec![],
+            };
+            AlterCmd::SetOptions {
+                weak: !names.is_empty() && names.iter().all(|n| weak_reloption(n)),
+            }
+        }
+        At::AtEnableTrig
+        | At::AtEnableAlwaysTrig
+        | At::AtEnableReplicaTrig
+        | At::AtDisableTrig
+        | At::AtEnableTrigAll
+        | At::AtDisableTrigAll
+        | At::AtEnableTrigUser
+        | At::AtDisableTrigUser => AlterCmd::Triggers,
+        At::AtEnableRowSecurity
+        | At::AtDisableRowSecurity
+        | At::AtForceRowSecurity
+        | At::AtNoForceRowSecurity => AlterCmd::RowSecurity,
+        At::AtChangeOwner => AlterCmd::Owner,
+        At::AtReplicaIdentity => AlterCmd::ReplicaIdentity,
+        At::AtClusterOn | At::AtDropCluster => AlterCmd::ClusterOn,
+        At::AtAddInherit | At::AtDropInherit => AlterCmd::Inherit {
+            parent: match def {
+                Some(NodeEnum::RangeVar(rv)) => Some(QName::from_range_var(rv)),
+                _ => None,
+            },
+        },
+        At::AtAddOf | At::AtDropOf => AlterCmd::Inherit { parent: None },
+        At::AtAttachPartition | At::AtDetachPartition | At::AtDetachPartitionFinalize => {
+            let Some(NodeEnum::PartitionCmd(p)) = def else {
+                return AlterCmd::Other {
+                    subtype: format!("{subtype:?}"),
+                };
+            };
+            let partition = p
+                .name
+                .as_ref()
+                .map(QName::from_range_var)
+                .unwrap_or_else(|| QName::new("?"));
+            if subtype == At::AtAttachPartition {
+                AlterCmd::AttachPartition { partition }
+            } else {
+                AlterCmd::DetachPartition {
+                    partition,
+                    concurrently: p.concurrent,
+                    finalize: subtype == At::AtDetachPartitionFinalize,
+                }
+            }
+        }
+        other => AlterCmd::Other {
+            subtype: format!("{other:?}"),
+        },
+    }
+}
+
+/// Relations read by a query (FROM / JOIN), leaving out CTE names and `exclude`.
+fn sources(node: Option<&pb::Node>, exclude: Option<&QName>) -> Vec<QName> {
+    let Some(node) = node else { return vec![] };
+    let mut ctes = Vec::new();
+    let mut out: Vec<QName> = Vec::new();
+    walk(node, &mut |n| match n {
+        NodeRef::CommonTableExpr(c) => ctes.push(c.ctename.clone()),
+        NodeRef::RangeVar(rv) => {
+            let q = QName::from_range_var(rv);
+            if !out.contains(&q) {
+                out.push(q);
+            }
+        }
+        _ => {}
+    });
+    out.retain(|q| !(q.schema.is_none() && ctes.contains(&q.name)) && Some(q) != exclude);
+    out
+}
+
+fn is_alembic(rv: Option<&pb::RangeVar>) -> bool {
+    rv.is_some_and(|r| r.relname == "alembic_version")
+}
+
+fn def_elem_has_password(options: &[pb::Node]) -> bool {
+    options.iter().any(|o| match o.node.as_ref() {
+        Some(NodeEnum::DefElem(d)) => {
+            d.defname == "password"
+                && d.arg
+                    .as_deref()
+                    .and_then(|a| a.node.as_ref())
+                    .is_some_and(|a| matches!(a, NodeEnum::String(_)))
+        }
+        _ => false,
+    })
+}
+
+/// The SQL statements inside a PL/pgSQL `DO` body, and whether it runs dynamic SQL (`EXECUTE`).
+fn do_body(args: &[pb::Node]) -> (Vec<String>, bool) {
+    let mut body = None;
+    let mut language = "plpgsql".to_string();
+    for a in args {
+        if let Some(NodeEnum::DefElem(d)) = a.node.as_ref() {
+            let val = d.arg.as_deref().and_then(string_of);
+            match d.defname.as_str() {
+                "as" => body = val,
+                "language" => language = val.unwrap_or_default(),
+                _ => {}
+            }
+        }
+    }
+    let Some(body) = body else {
+        return (vec![], true);
+    };
+    if language != "plpgsql" {
+        return (vec![], true);
+    }
+    let wrapper = format!(
+        "CREATE FUNCTION pgrisk_do() RETURNS void LANGUAGE plpgsql AS $pgrisk_body${body}$pgrisk_body$"
+    );
+    let Ok(json) = pg_query::parse_plpgsql(&wrapper) else {
+        return (vec![], true);
+    };
+    let mut statements = Vec::new();
+    let mut dynamic = false;
+    let mut stack = vec![&json];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, child) in map {
+                    if k == "PLpgSQL_stmt_execsql" {
+                        if let Some(q) = child
+                            .pointer("/sqlstmt/PLpgSQL_expr/query")
+                            .and_then(|q| q.as_str())
+                        {
+                            statements.push(q.to_string());
+                        }
+                    } else if k == "PLpgSQL_stmt_dynexecute" || k == "PLpgSQL_stmt_dynfors" {
+                        dynamic = true;
+                    }
+                    stack.push(child);
+                }
+            }
+            serde_json::Value::Array(items) => stack.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    statements.reverse();
+    (statements, dynamic)
+}
+
+fn lock_mode_of(mode: i32) -> LockMode {
+    match mode {
+        1 => LockMode::AccessShareLock,
+        2 => LockMode::RowShareLock,
+        3 => LockMode::RowExclusiveLock,
+        4 => LockMode::ShareUpdateExclusiveLock,
+        5 => LockMode::ShareLock,
+        6 => LockMode::ShareRowExclusiveLock,
+        7 => LockMode::ExclusiveLock,
+        _ => LockMode::AccessExclusiveLock,
+    }
+}
+
+fn range_vars(nodes: &[pb::Node]) -> Vec<QName> {
+    nodes
+        .iter()
+        .filter_map(|n| match n.node.as_ref() {
+            Some(NodeEnum::RangeVar(rv)) => Some(QName::from_range_var(rv)),
+            Some(NodeEnum::VacuumRelation(v)) => v.relation.as_ref().map(QName::from_range_var),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Builtin functions a migration may call from SELECT without side effects on the schema.
+const BUILTIN_CALLS: &[&str] = &[
+    "setval",
+    "nextval",
+    "currval",
+    "pg_advisory_lock",
+    "pg_advisory_unlock",
+    "pg_advisory_xact_lock",
+    "set_config",
+    "pg_try_advisory_lock",
+    "pg_try_advisory_xact_lock",
+    "count",
+    "max",
+    "min",
+    "now",
+    "current_setting",
+    "version",
+    "pg_sleep",
+    "coalesce",
+];
+
+/// Describes one parsed statement.
+pub fn describe(stmt: &NodeEnum) -> Op {
+    match stmt {
+        NodeEnum::TransactionStmt(t) => {
+            use pb::TransactionStmtKind as K;
+            let kind = match K::try_from(t.kind).unwrap_or(K::Undefined) {
+                K::TransStmtBegin | K::TransStmtStart => Tx::Begin,
+                K::TransStmtCommit => Tx::Commit,
+                K::TransStmtRollback => Tx::Rollback,
+                K::TransStmtSavepoint => Tx::Savepoint,
+                K::TransStmtRelease => Tx::Release,
+                K::TransStmtRollbackTo => Tx::RollbackTo,
+                K::TransStmtPrepare => Tx::Prepare,
+                _ => Tx::Other,
+            };
+            Op::Transaction { kind, savepoint: (!t.savepoint_name.is_empty()).then(|| t.savepoint_name.clone()) }
+        }
+        NodeEnum::VariableSetStmt(v) => {
+            use pb::VariableSetKind as K;
+            let value = match K::try_from(v.kind).unwrap_or(K::Undefined) {
+                K::VarSetValue => {
+                    Some(v.args.iter().map(|a| expr_sql(a).trim_matches('\'').to_string()).collect::<Vec<_>>().join(", "))
+                }
+                _ => None,
+            };
+            Op::Set { name: v.name.to_ascii_lowercase(), value, local: v.is_local }
+        }
+        NodeEnum::CreateStmt(c) if is_alembic(c.relation.as_ref()) => Op::Alembic,
+        NodeEnum::InsertStmt(i) if is_alembic(i.relation.as_ref()) => Op::Alembic,
+        NodeEnum::UpdateStmt(u) if is_alembic(u.relation.as_ref()) => Op::Alembic,
+        NodeEnum::DeleteStmt(d) if is_alembic(d.relation.as_ref()) => Op::Alembic,
+        NodeEnum::DropStmt(d) if d.objects.iter().any(|o| matches!(o.node.as_ref(), Some(NodeEnum::List(l)) if names_of(&l.items).last().map(String::as_str) == Some("alembic_version"))) => {
+            Op::Alembic
+        }
+        NodeEnum::CreateStmt(c) => {
+            let mut columns = Vec::new();
+            let mut constraints = Vec::new();
+            for elt in &c.table_elts {
+                match elt.node.as_ref() {
+                    Some(NodeEnum::ColumnDef(col)) => columns.push(column_def(col)),
+                    Some(NodeEnum::Constraint(con)) => constraints.push(constraint_def(con)),
+                    _ => {}
+                }
+            }
+            let inherits = range_vars(&c.inh_relations);
+            Op::CreateTable {
+                table: c.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+                columns,
+                constraints,
+                partition_of: if c.partbound.is_some() { inherits.first().cloned() } else { None },
+                inherits: if c.partbound.is_some() { vec![] } else { inherits },
+            }
+        }
+        NodeEnum::CreateTableAsStmt(c) => {
+            let target = c.into.as_ref().and_then(|i| i.rel.as_ref()).map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
+            let srcs = sources(c.query.as_deref(), Some(&target));
+            if rel_kind(c.objtype) == RelKind::MatView {
+                Op::CreateView { view: target, replace: false, materialized: true, sources: srcs }
+            } else {
+                Op::CreateTableAs { table: target, sources: srcs }
+            }
+        }
+        NodeEnum::AlterTableStmt(a) => Op::AlterTable {
+            table: a.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+            kind: rel_kind(a.objtype),
+            cmds: a
+                .cmds
+                .iter()
+                .filter_map(|c| match c.node.as_ref() {
+                    Some(NodeEnum::AlterTableCmd(cmd)) => Some(alter_cmd(cmd)),
+                    _ => None,
+                })
+                .collect(),
+        },
+        NodeEnum::IndexStmt(i) => {
+            let table = i.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
+            let columns = i
+                .index_params
+                .iter()
+                .filter_map(|p| match p.node.as_ref() {
+                    Some(NodeEnum::IndexElem(e)) if !e.name.is_empty() => Some(e.name.clone()),
+                    _ => None,
+                })
+                .collect();
+            // The definition after "ON <table>", from the deparsed statement.
+            let full = deparse_stmt(NodeEnum::IndexStmt(Box::new(pb::IndexStmt {
+                concurrent: false,
+                if_not_exists: false,
+                ..(**i).clone()
+            })))
+            .unwrap_or_default();
+            let definition = full.split_once(" ON ").map(|(_, rest)| rest).and_then(|r| r.split_once(' ').map(|(_, d)| d)).unwrap_or("").to_string();
+            let definition = definition.strip_prefix("USING btree ").map(String::from).unwrap_or(definition);
+            Op::CreateIndex {
+                name: (!i.idxname.is_empty()).then(|| i.idxname.clone()),
+                table,
+                unique: i.unique || i.primary,
+                concurrently: i.concurrent,
+                columns,
+                definition,
+            }
+        }
+        NodeEnum::DropStmt(d) => {
+            let names: Vec<QName> = d
+                .objects
+                .iter()
+                .filter_map(|o| match o.node.as_ref() {
+                    Some(NodeEnum::List(l)) => Some(QName::from_names(&l.items)),
+                    Some(NodeEnum::String(s)) => Some(QName::new(&s.sval)),
+                    _ => None,
+                })
+                .collect();
+            match ObjectType::try_from(d.remove_type).unwrap_or(ObjectType::Undefined) {
+                ObjectType::ObjectIndex => Op::DropIndex { indexes: names, concurrently: d.concurrent },
+                ObjectType::ObjectTable => Op::DropRelation { kind: RelKind::Table, names },
+                ObjectType::ObjectView => Op::DropRelation { kind: RelKind::View, names },
+                ObjectType::ObjectMatview => Op::DropRelation { kind: RelKind::MatView, names },
+                ObjectType::ObjectSequence => Op::DropRelation { kind: RelKind::Sequence, names },
+                ObjectType::ObjectForeignTable => Op::DropRelation { kind: RelKind::ForeignTable, names },
+                ObjectType::ObjectTrigger => {
+                    // DROP TRIGGER name ON table: objects = [[table..., trigger]]
+                    let table = d.objects.first().and_then(|o| match o.node.as_ref() {
+                        Some(NodeEnum::List(l)) if l.items.len() >= 2 => Some(QName::from_names(&l.items[..l.items.len() - 1])),
+                        _ => None,
+                    });
+                    Op::DropTrigger { table: table.unwrap_or_else(|| QName::new("?")) }
+                }
+                ObjectType::ObjectPolicy | ObjectType::ObjectRule => {
+                    let table = d.objects.first().and_then(|o| match o.node.as_ref() {
+                        Some(NodeEnum::List(l)) if l.items.len() >= 2 => Some(QName::from_names(&l.items[..l.items.len() - 1])),
+                        _ => None,
+                    });
+                    Op::Policy { table: table.unwrap_or_else(|| QName::new("?")) }
+                }
+                other => Op::DropObject { what: format!("{other:?}").trim_start_matches("Object").to_ascii_uppercase() },
+            }
+        }
+        NodeEnum::TruncateStmt(t) => Op::Truncate { tables: range_vars(&t.relations) },
+        NodeEnum::RenameStmt(r) => {
+            use ObjectType as O;
+            let rename_type = O::try_from(r.rename_type).unwrap_or(O::Undefined);
+            let object = r.relation.as_ref().map(QName::from_range_var);
+            let (kind, target) = match rename_type {
+                O::ObjectTable | O::ObjectForeignTable => (rel_kind(r.rename_type), RenameTarget::Table),
+                O::ObjectView | O::ObjectMatview | O::ObjectSequence => (rel_kind(r.rename_type), RenameTarget::Table),
+                O::ObjectIndex => (RelKind::Index, RenameTarget::Index),
+                O::ObjectColumn => (rel_kind(r.relation_type), RenameTarget::Column { column: r.subname.clone() }),
+                O::ObjectTabconstraint => (RelKind::Table, RenameTarget::Constraint { constraint: r.subname.clone() }),
+                _ => (RelKind::Table, RenameTarget::Other),
+            };
+            match (object, target) {
+                (Some(object), target) if target != RenameTarget::Other => {
+                    Op::Rename { kind, object, target, new_name: r.newname.clone() }
+                }
+                _ => Op::Other { tag: format!("ALTER {:?} RENAME", rename_type).replace("Object", "").to_ascii_uppercase() },
+            }
+        }
+        NodeEnum::AlterObjectSchemaStmt(a) => match a.relation.as_ref() {
+            Some(rv) => Op::SetSchema { kind: rel_kind(a.object_type), object: QName::from_range_var(rv) },
+            None => Op::CreateObject { what: "ALTER ... SET SCHEMA".into() },
+        },
+        NodeEnum::ReindexStmt(r) => {
+            use pb::ReindexObjectType as R;
+            let concurrently = r.params.iter().any(|p| matches!(p.node.as_ref(), Some(NodeEnum::DefElem(d)) if d.defname == "concurrently"));
+            let rel = r.relation.as_ref().map(QName::from_range_var);
+            match R::try_from(r.kind).unwrap_or(R::Undefined) {
+                R::ReindexObjectIndex => Op::Reindex { table: None, index: rel, concurrently },
+                R::ReindexObjectTable => Op::Reindex { table: rel, index: None, concurrently },
+                _ => Op::Other { tag: "REINDEX SCHEMA/DATABASE".into() },
+            }
+        }
+        NodeEnum::VacuumStmt(v) => {
+            let full = v.options.iter().any(|o| matches!(o.node.as_ref(), Some(NodeEnum::DefElem(d)) if d.defname == "full" && d.arg.as_deref().and_then(string_of).is_none_or(|s| s != "false" && s != "off")));
+            Op::Vacuum { full, tables: range_vars(&v.rels) }
+        }
+        NodeEnum::ClusterStmt(c) => Op::Cluster { table: c.relation.as_ref().map(QName::from_range_var) },
+        NodeEnum::ViewStmt(v) => {
+            let view = v.view.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
+            Op::CreateView { sources: sources(v.query.as_deref(), Some(&view)), view, replace: v.replace, materialized: false }
+        }
+        NodeEnum::RefreshMatViewStmt(r) => Op::RefreshMatView {
+            view: r.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+            concurrently: r.concurrent,
+        },
+        NodeEnum::CreateTrigStmt(t) => Op::CreateTrigger {
+            table: t.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+        },
+        NodeEnum::CreatePolicyStmt(p) => Op::Policy { table: p.table.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },
+        NodeEnum::AlterPolicyStmt(p) => Op::Policy { table: p.table.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },
+        NodeEnum::RuleStmt(r) => Op::Policy { table: r.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },
+        NodeEnum::AlterEnumStmt(e) => Op::AlterEnum {
+            type_name: names_of(&e.type_name).join("."),
+            add_value: (e.old_val.is_empty()).then(|| e.new_val.clone()),
+            rename_value: !e.old_val.is_empty(),
+        },
+        NodeEnum::CreateEnumStmt(_) => Op::CreateObject { what: "CREATE TYPE ... AS ENUM".into() },
+        NodeEnum::CompositeTypeStmt(_) | NodeEnum::CreateRangeStmt(_) | NodeEnum::DefineStmt(_) => Op::CreateObject { what: "CREATE TYPE".into() },
+        NodeEnum::CreateDomainStmt(_) => Op::CreateObject { what: "CREATE DOMAIN".into() },
+        NodeEnum::CreateSeqStmt(_) => Op::CreateObject { what: "CREATE SEQUENCE".into() },
+        NodeEnum::CreateFunctionStmt(_) => Op::CreateObject { what: "CREATE FUNCTION".into() },
+        NodeEnum::CreateSchemaStmt(_) => Op::CreateObject { what: "CREATE SCHEMA".into() },
+        NodeEnum::CreateExtensionStmt(_) => Op::CreateObject { what: "CREATE EXTENSION".into() },
+        NodeEnum::AlterSeqStmt(s) => Op::AlterSequence { sequence: s.sequence.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },
+        NodeEnum::CommentStmt(c) => {
+            let table = match ObjectType::try_from(c.objtype).unwrap_or(ObjectType::Undefined) {
+                ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview => match c.object.as_deref().and_then(|o| o.node.as_ref()) {
+                    Some(NodeEnum::List(l)) => Some(QName::from_names(&l.items)),
+                    _ => None,
+                },
+                ObjectType::ObjectColumn => match c.object.as_deref().and_then(|o| o.node.as_ref()) {
+                    Some(NodeEnum::List(l)) if l.items.len() >= 2 => Some(QName::from_names(&l.items[..l.items.len() - 1])),
+                    _ => None,
+                },
+                _ => None,
+            };
+            Op::Comment { table }
+        }
+        NodeEnum::GrantStmt(_) | NodeEnum::GrantRoleStmt(_) | NodeEnum::AlterDefaultPrivilegesStmt(_) => Op::Grant,
+        NodeEnum::LockStmt(l) => Op::Lock { tables: range_vars(&l.relations), mode: lock_mode_of(l.mode) },
+        NodeEnum::InsertStmt(i) => {
+            let table = i.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
+            Op::Insert { sources: sources(i.select_stmt.as_deref(), Some(&table)), table }
+        }
+        NodeEnum::UpdateStmt(u) => Op::Update {
+            table: u.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+            whole_table: u.where_clause.is_none() && u.from_clause.is_empty(),
+        },
+        NodeEnum::DeleteStmt(d) => Op::Delete {
+            table: d.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+            whole_table: d.where_clause.is_none() && d.using_clause.is_empty(),
+        },
+        NodeEnum::SelectStmt(s) => {
+            let node = pb::Node { node: Some(NodeEnum::SelectStmt(s.clone())) };
+            let mut calls = Vec::new();
+            walk(&node, &mut |n| {
+                if let NodeRef::FuncCall(f) = n {
+                    let name = names_of(&f.funcname).join(".");
+                    let last = names_of(&f.funcname).last().cloned().unwrap_or_default();
+                    if !BUILTIN_CALLS.contains(&last.as_str()) && !NON_VOLATILE_FUNCTIONS.contains(&last.as_str()) && !name.starts_with("pg_catalog.") {
+                        calls.push(name);
+                    }
+                }
+            });
+            Op::Select { sources: sources(Some(&node), None), calls }
+        }
+        NodeEnum::DoStmt(d) => {
+            let (statements, dynamic) = do_body(&d.args);
+            Op::Do { statements, dynamic }
+        }
+        NodeEnum::CallStmt(c) => Op::Call {
+            name: c.funccall.as_ref().map(|f| names_of(&f.funcname).join(".")).unwrap_or_default(),
+        },
+        NodeEnum::CreateRoleStmt(r) if def_elem_has_password(&r.options) => Op::Credentials { what: "CREATE ROLE".into() },
+        NodeEnum::AlterRoleStmt(r) if def_elem_has_password(&r.options) => Op::Credentials { what: "ALTER ROLE".into() },
+        NodeEnum::CreateUserMappingStmt(u) if def_elem_has_password(&u.options) => Op::Credentials { what: "CREATE USER MAPPING".into() },
+        NodeEnum::AlterUserMappingStmt(u) if def_elem_has_password(&u.options) => Op::Credentials { what: "ALTER USER MAPPING".into() },
+        NodeEnum::CreateRoleStmt(_) | NodeEnum::AlterRoleStmt(_) | NodeEnum::CreateUserMappingStmt(_) | NodeEnum::AlterUserMappingStmt(_) => {
+            Op::CreateObject { what: "ROLE".into() }
+        }
+        NodeEnum::AlterDomainStmt(_) => Op::Other { tag: "ALTER DOMAIN".into() },
+        NodeEnum::AlterFunctionStmt(_) | NodeEnum::AlterOwnerStmt(_) | NodeEnum::AlterExtensionStmt(_) => Op::CreateObject { what: "ALTER (catalog object)".into() },
+        NodeEnum::CreateEventTrigStmt(_) | NodeEnum::CreateCastStmt(_) | NodeEnum::CreateOpClassStmt(_) | NodeEnum::CreateStatsStmt(_) | NodeEnum::CreateForeignServerStmt(_) | NodeEnum::CreateFdwStmt(_) | NodeEnum::CreatePublicationStmt(_) | NodeEnum::CreateConversionStmt(_) => {
+            Op::CreateObject { what: "CREATE (catalog object)".into() }
+        }
+        NodeEnum::VariableShowStmt(_) | NodeEnum::NotifyStmt(_) | NodeEnum::ListenStmt(_) | NodeEnum::DiscardStmt(_) | NodeEnum::CheckPointStmt(_) | NodeEnum::ExplainStmt(_) => {
+            Op::Other { tag: "SESSION".into() }
+        }
+        other => Op::Other { tag: statement_tag(other) },
+    }
+}
+
+fn statement_tag(node: &NodeEnum) -> String {
+    let name = format!("{:?}", node);
+    name.split(['(', ' ']).next().unwrap_or("?").to_string()
+}

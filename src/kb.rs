@@ -1,0 +1,252 @@
+//! The lock knowledge base: `rules/locks.toml` compiled into the binary. For a statement kind
+//! (a key chosen by `facts`) and a PostgreSQL major it answers: which lock on which relation role,
+//! and whether the table is rewritten, scanned under the lock, or only the catalog changes.
+
+use crate::locks::LockMode;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+pub const LOCKS_TOML: &str = include_str!("../rules/locks.toml");
+/// The schema every example in `rules/locks.toml` runs against.
+pub const FIXTURE_SQL: &str = include_str!("../rules/fixture.sql");
+
+pub const MIN_VERSION: u32 = 11;
+pub const MAX_VERSION: u32 = 18;
+
+/// The relation a lock is taken on, relative to the statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The relation the statement names (the altered table, the index's table, the view, ...).
+    Table,
+    /// The table a FOREIGN KEY references.
+    Referenced,
+    /// The partitioned (or inheritance) parent.
+    Parent,
+    /// The partition being attached or detached.
+    Partition,
+    /// An index the statement names.
+    Index,
+    /// Tables read by a query inside the statement (views, INSERT … SELECT, CREATE TABLE AS).
+    Source,
+}
+
+/// What the statement does to the table's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Only the system catalog changes: fast once the lock is granted.
+    Catalog,
+    /// Changes rows (INSERT/UPDATE/DELETE): row locks, time proportional to the rows touched.
+    Dml,
+    /// Reads the whole table while holding the lock (validation, index build).
+    Scan,
+    /// Writes a new copy of the table and its indexes (new relfilenode).
+    Rewrite,
+}
+
+impl Effect {
+    pub fn scans(self) -> bool {
+        matches!(self, Effect::Scan | Effect::Rewrite)
+    }
+    pub fn rewrites(self) -> bool {
+        self == Effect::Rewrite
+    }
+    pub fn describe(self) -> &'static str {
+        match self {
+            Effect::Catalog => "catalog only",
+            Effect::Dml => "row changes",
+            Effect::Scan => "scans table",
+            Effect::Rewrite => "rewrites table",
+        }
+    }
+}
+
+/// An inclusive range of PostgreSQL majors, written "12", "12-", "11-14".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Versions {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl Versions {
+    pub const ALL: Versions = Versions {
+        min: MIN_VERSION,
+        max: MAX_VERSION,
+    };
+
+    pub fn parse(s: &str) -> Option<Versions> {
+        let s = s.trim();
+        let (a, b) = match s.split_once('-') {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (s, s),
+        };
+        let min = if a.is_empty() {
+            MIN_VERSION
+        } else {
+            a.parse().ok()?
+        };
+        let max = if b.is_empty() {
+            MAX_VERSION
+        } else {
+            b.parse().ok()?
+        };
+        (min <= max).then_some(Versions { min, max })
+    }
+
+    pub fn contains(self, v: u32) -> bool {
+        self.min <= v && v <= self.max
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverride {
+    versions: String,
+    locks: Option<BTreeMap<Role, LockMode>>,
+    effect: Option<Effect>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    key: String,
+    title: String,
+    example: String,
+    setup: Option<String>,
+    versions: Option<String>,
+    #[serde(default)]
+    concurrently: bool,
+    locks: BTreeMap<Role, LockMode>,
+    effect: Effect,
+    #[serde(default)]
+    by_version: Vec<RawOverride>,
+    source: String,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawFile {
+    entry: Vec<RawEntry>,
+}
+
+/// Locks and effect of one entry on one PostgreSQL major.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Behaviour {
+    pub locks: Vec<(Role, LockMode)>,
+    pub effect: Effect,
+}
+
+#[derive(Debug)]
+pub struct Entry {
+    pub key: String,
+    pub title: String,
+    /// A statement that runs against `FIXTURE_SQL` (after `setup`).
+    pub example: String,
+    pub setup: Option<String>,
+    /// Cannot run inside a transaction block (CONCURRENTLY forms, VACUUM).
+    pub concurrently: bool,
+    pub versions: Versions,
+    pub source: String,
+    pub note: Option<String>,
+    base: Behaviour,
+    overrides: Vec<(Versions, Option<Vec<(Role, LockMode)>>, Option<Effect>)>,
+}
+
+impl Entry {
+    pub fn applies_to(&self, version: u32) -> bool {
+        self.versions.contains(version)
+    }
+
+    pub fn behaviour(&self, version: u32) -> Behaviour {
+        let mut b = self.base.clone();
+        for (range, locks, effect) in &self.overrides {
+            if range.contains(version) {
+                if let Some(locks) = locks {
+                    b.locks = locks.clone();
+                }
+                if let Some(effect) = effect {
+                    b.effect = *effect;
+                }
+            }
+        }
+        b
+    }
+}
+
+fn load() -> Result<Vec<Entry>, String> {
+    let raw: RawFile = toml::from_str(LOCKS_TOML).map_err(|e| format!("rules/locks.toml: {e}"))?;
+    let mut entries: Vec<Entry> = Vec::with_capacity(raw.entry.len());
+    for e in raw.entry {
+        let bad = |what: &str| format!("rules/locks.toml: entry {}: bad {what}", e.key);
+        let versions = match &e.versions {
+            Some(v) => Versions::parse(v).ok_or_else(|| bad("versions"))?,
+            None => Versions::ALL,
+        };
+        let mut overrides = Vec::new();
+        for o in e.by_version {
+            let range = Versions::parse(&o.versions).ok_or_else(|| bad("by_version.versions"))?;
+            overrides.push((range, o.locks.map(|l| l.into_iter().collect()), o.effect));
+        }
+        if entries.iter().any(|x| x.key == e.key) {
+            return Err(format!("rules/locks.toml: duplicate key {}", e.key));
+        }
+        entries.push(Entry {
+            base: Behaviour {
+                locks: e.locks.into_iter().collect(),
+                effect: e.effect,
+            },
+            key: e.key,
+            title: e.title,
+            example: e.example,
+            setup: e.setup,
+            concurrently: e.concurrently,
+            versions,
+            source: e.source,
+            note: e.note,
+            overrides,
+        });
+    }
+    Ok(entries)
+}
+
+/// All entries, in file order. The file is part of the binary, so a malformed file is a
+/// build defect caught by the tests, not a user error.
+pub fn entries() -> &'static [Entry] {
+    static ENTRIES: OnceLock<Vec<Entry>> = OnceLock::new();
+    ENTRIES.get_or_init(|| load().unwrap_or_else(|e| panic!("{e}")))
+}
+
+pub fn entry(key: &str) -> Option<&'static Entry> {
+    entries().iter().find(|e| e.key == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knowledge_base_loads() {
+        assert!(load().is_ok(), "{:?}", load().err());
+        assert!(entries().len() > 50);
+    }
+
+    #[test]
+    fn version_ranges() {
+        assert_eq!(Versions::parse("12-"), Some(Versions { min: 12, max: 18 }));
+        assert_eq!(Versions::parse("11"), Some(Versions { min: 11, max: 11 }));
+        assert_eq!(
+            Versions::parse("11-14"),
+            Some(Versions { min: 11, max: 14 })
+        );
+        assert_eq!(Versions::parse("x"), None);
+    }
+
+    #[test]
+    fn per_version_override() {
+        let e = entry("alter_table.set_not_null.proven").unwrap();
+        assert_eq!(e.behaviour(11).effect, Effect::Scan);
+        assert_eq!(e.behaviour(12).effect, Effect::Catalog);
+    }
+}

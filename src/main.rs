@@ -1,0 +1,193 @@
+//! The `pgrisk` command line: reads inputs, runs the analysis, renders, sets the exit code.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use pgrisk::report::{json, markdown, text};
+use pgrisk::{Options, Severity, Source};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "pgrisk",
+    version,
+    about = "Migration safety for PostgreSQL: which locks each statement of `alembic upgrade --sql` takes, for how long, and how to do it safely",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// SQL files to analyse, in order ("-" for stdin). Default: stdin.
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Target PostgreSQL major version (11–18).
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(11..=18))]
+    pg_version: u32,
+    /// Exit with 1 when a finding is at least this severe.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Text output: list every statement, not only those with findings or blocking locks.
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Explain a rule: why it matters and the safe recipe.
+    Explain { rule: String },
+    /// List every rule.
+    Rules,
+    /// Run every knowledge-base example against a PostgreSQL server (in a scratch schema, rolled
+    /// back) and compare pgrisk's claims with the locks the server really takes.
+    VerifyLocks {
+        /// e.g. postgresql://user@localhost/db or "host=/tmp user=postgres"
+        #[arg(long)]
+        database_url: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn read_inputs(files: &[PathBuf]) -> Result<Vec<Source>> {
+    let mut sources = Vec::new();
+    if files.is_empty() {
+        if std::io::stdin().is_terminal() {
+            bail!(
+                "no input: pipe SQL into pgrisk (alembic upgrade head --sql | pgrisk) or name files"
+            );
+        }
+        return Ok(vec![read_stdin()?]);
+    }
+    for f in files {
+        if f.as_os_str() == "-" {
+            sources.push(read_stdin()?);
+        } else {
+            sources.push(Source::read_file(f)?);
+        }
+    }
+    Ok(sources)
+}
+
+fn read_stdin() -> Result<Source> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("<stdin>: cannot read")?;
+    Source::from_bytes("<stdin>", bytes)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Some(Command::Explain { rule }) => {
+            let Some(doc) = pgrisk::suggest::doc(&rule) else {
+                bail!("no rule named {rule:?}; `pgrisk rules` lists them");
+            };
+            print!("{}", doc.text);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Rules) => {
+            for d in pgrisk::suggest::docs() {
+                println!("{:<38} {:<8} {}", d.id, d.severity, d.title);
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::VerifyLocks { database_url }) => {
+            let out = pgrisk::verify::verify_locks(&database_url, None)?;
+            print!("{out}");
+            return Ok(if out.mismatches().count() == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
+        }
+        None => {}
+    }
+    let sources = read_inputs(&cli.files)?;
+    let report = pgrisk::analyze_sources(
+        &sources,
+        &Options {
+            pg_version: cli.pg_version,
+        },
+    );
+    let rendered = match cli.format {
+        Format::Json => json::render(&report),
+        Format::Markdown => markdown::render(&report),
+        Format::Text => {
+            let stdout_tty = std::io::stdout().is_terminal();
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let color = match cli.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => stdout_tty && !no_color,
+            };
+            let width = terminal_width().unwrap_or(120);
+            text::render(
+                &report,
+                &text::TextOptions {
+                    color,
+                    all: cli.all,
+                    width,
+                },
+            )
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(rendered.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e).context("writing the report");
+        }
+    }
+    let threshold = match cli.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failed = matches!((threshold, report.max_severity()), (Some(t), Some(m)) if m >= t);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn terminal_width() -> Option<u16> {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("pgrisk: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

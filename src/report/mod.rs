@@ -1,0 +1,145 @@
+//! The one result model every renderer reads: statements with their locks and effects, and
+//! findings with their suggestions. Renderers know nothing about how findings are made.
+
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use crate::locks::LockMode;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// A lock one statement takes on one relation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LockClaim {
+    pub relation: String,
+    pub mode: LockMode,
+}
+
+/// How long a lock that blocks reads or writes is held: from its statement to the end of
+/// its transaction, while the later statements of that transaction run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HeldUntil {
+    /// Line of the COMMIT/ROLLBACK that releases it (the statement's own line in autocommit;
+    /// None when the input ends with the transaction still open).
+    pub line: Option<usize>,
+    /// Index of that COMMIT/ROLLBACK statement (the statement itself in autocommit).
+    pub statement: Option<usize>,
+    /// How many later statements (not counting transaction control, SET and Alembic
+    /// bookkeeping) run while the lock is held, and the first of them.
+    pub later_statements: usize,
+    pub first_later_statement: Option<usize>,
+    /// Revisions of those later statements, in order, without repeats (at most 50).
+    pub revisions: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StatementReport {
+    pub index: usize,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub revision: Option<String>,
+    pub sql: String,
+    /// false for syntax errors, non-SQL text, psql meta-commands and COPY data.
+    pub parsed: bool,
+    /// What pgrisk classified the statement as: a key of rules/locks.toml, or one of
+    /// "transaction", "set", "alembic", "unknown", "syntax-error", "non-sql-text", "psql-meta", "copy-data".
+    pub kind: String,
+    pub locks: Vec<LockClaim>,
+    /// false when pgrisk cannot classify (part of) the statement: its locks are unknown.
+    pub locks_known: bool,
+    pub rewrite: bool,
+    pub scan: bool,
+    /// The statement runs inside an explicit transaction block.
+    pub in_transaction: bool,
+    /// `lock_timeout` in effect when the statement runs (None: not set, or 0).
+    pub lock_timeout: Option<String>,
+    /// Set for statements whose strongest lock blocks reads or writes on an existing relation.
+    pub held_until: Option<HeldUntil>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Phase {
+    /// "expand", "backfill", "contract", ...
+    pub name: String,
+    pub summary: String,
+    pub sql: String,
+    pub alembic: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Suggestion {
+    pub summary: String,
+    pub phases: Vec<Phase>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub revision: Option<String>,
+    /// Index into `statements` of the statement that caused it.
+    pub statement: usize,
+    pub message: String,
+    pub suggestion: Option<Suggestion>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    /// Statements read from the input (every chunk, including non-SQL text).
+    pub read: usize,
+    pub parsed: usize,
+    pub unparseable: usize,
+    /// Parsed statements pgrisk has a knowledge-base entry (or a transaction/SET meaning) for.
+    pub classified: usize,
+    /// Parsed statements pgrisk cannot classify.
+    pub unknown: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub pg_version: u32,
+    pub files: Vec<String>,
+    pub summary: Summary,
+    pub statements: Vec<StatementReport>,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+}

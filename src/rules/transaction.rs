@@ -1,0 +1,243 @@
+//! Transaction rules: judged when a block ends, from the locks it held and what ran meanwhile.
+
+use super::{Draft, Vars, draft, id};
+use crate::analyze::Block;
+use crate::locks::LockMode;
+use crate::report::{Severity, StatementReport};
+
+fn ends(end_line: Option<usize>) -> String {
+    match end_line {
+        Some(l) => format!("COMMIT at line {l}"),
+        None => "the end of the input (the transaction is never committed)".to_string(),
+    }
+}
+
+pub fn check(
+    block: &Block,
+    statements: &[StatementReport],
+    end_line: Option<usize>,
+) -> Vec<(usize, Draft)> {
+    let mut out = Vec::new();
+    held_across(block, statements, end_line, &mut out);
+    missing_lock_timeout(block, statements, &mut out);
+    backfills(block, statements, &mut out);
+    enum_values(block, statements, &mut out);
+    out
+}
+
+/// lock-held-across-statements: a lock that blocks reads or writes of an existing table stays
+/// until COMMIT, so every later statement of the transaction extends the outage.
+fn held_across(
+    block: &Block,
+    statements: &[StatementReport],
+    end_line: Option<usize>,
+    out: &mut Vec<(usize, Draft)>,
+) {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut reported: Vec<usize> = Vec::new();
+    // Strongest first, then earliest: one finding per relation.
+    let mut held: Vec<_> = block
+        .held
+        .iter()
+        .filter(|h| h.lock.mode.is_dangerous())
+        .collect();
+    held.sort_by(|a, b| {
+        b.lock
+            .mode
+            .cmp(&a.lock.mode)
+            .then(a.statement.cmp(&b.statement))
+    });
+    for h in held {
+        // One finding per relation, and one per statement (DROP INDEX locks index and table).
+        if seen.contains(&h.lock.relation.as_str()) || reported.contains(&h.statement) {
+            continue;
+        }
+        seen.push(&h.lock.relation);
+        let st = &statements[h.statement];
+        let Some(until) = &st.held_until else {
+            continue;
+        };
+        if until.later_statements == 0 {
+            continue;
+        }
+        let first = until.first_later_statement.unwrap_or(h.statement);
+        let later = &statements[first..];
+        let slow = later
+            .iter()
+            .take_while(|s| Some(s.index) != until.statement)
+            .any(|s| {
+                s.rewrite
+                    || s.scan
+                    || matches!(s.kind.as_str(), "update" | "delete" | "insert.select")
+            });
+        let other_revisions: Vec<&String> = until
+            .revisions
+            .iter()
+            .filter(|r| Some(*r) != st.revision.as_ref())
+            .collect();
+        let blocks = h.lock.mode.blocks();
+        let severity = if blocks.reads && (slow || !other_revisions.is_empty()) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let mut msg = format!(
+            "{} on {} taken here is held until {}: {} later statement(s) run while {} on {} wait",
+            h.lock.mode.sql_name(),
+            h.lock.relation,
+            ends(end_line),
+            until.later_statements,
+            blocks.describe(),
+            h.lock.relation
+        );
+        if !other_revisions.is_empty() {
+            let names: Vec<&str> = other_revisions.iter().take(5).map(|s| s.as_str()).collect();
+            msg.push_str(&format!(
+                ", including {} other revision(s) ({}{})",
+                other_revisions.len(),
+                names.join(", "),
+                if other_revisions.len() > 5 {
+                    ", …"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if slow {
+            msg.push_str("; some of them scan or rewrite tables or change many rows");
+        }
+        let mut v = Vars::new();
+        v.insert("table", h.lock.relation.clone());
+        v.insert("lock", h.lock.mode.sql_name().to_string());
+        reported.push(h.statement);
+        out.push((
+            h.statement,
+            draft(id::LOCK_HELD_ACROSS_STATEMENTS, severity, msg, v),
+        ));
+    }
+}
+
+/// missing-lock-timeout, once per block: the first statement that takes a read- or write-blocking
+/// lock on an existing relation while no lock_timeout is in effect.
+fn missing_lock_timeout(
+    block: &Block,
+    statements: &[StatementReport],
+    out: &mut Vec<(usize, Draft)>,
+) {
+    let offenders: Vec<_> = block
+        .held
+        .iter()
+        .filter(|h| h.lock.mode.is_dangerous() && statements[h.statement].lock_timeout.is_none())
+        .filter(|h| {
+            !matches!(
+                statements[h.statement].kind.as_str(),
+                "insert" | "insert.select" | "update" | "delete" | "select"
+            )
+        })
+        .collect();
+    let Some(first) = offenders.first() else {
+        return;
+    };
+    let mut others: Vec<usize> = offenders
+        .iter()
+        .map(|h| h.statement)
+        .filter(|&s| s != first.statement)
+        .collect();
+    others.dedup();
+    let mut msg = format!(
+        "takes {} on {} (blocks {}) with no lock_timeout: while it waits for the lock, every query on {} queues behind it",
+        first.lock.mode.sql_name(),
+        first.lock.relation,
+        first.lock.mode.blocks().describe(),
+        first.lock.relation
+    );
+    if !others.is_empty() {
+        msg.push_str(&format!(
+            "; {} more statement(s) in this transaction do the same",
+            others.len()
+        ));
+    }
+    let mut v = Vars::new();
+    v.insert("table", first.lock.relation.clone());
+    v.insert("lock", first.lock.mode.sql_name().to_string());
+    out.push((
+        first.statement,
+        draft(id::MISSING_LOCK_TIMEOUT, Severity::Warning, msg, v),
+    ));
+}
+
+/// unbatched-backfill: a whole-table UPDATE/DELETE inside a block; an error when the block also
+/// holds DDL locks, which then last for the whole backfill.
+fn backfills(block: &Block, statements: &[StatementReport], out: &mut Vec<(usize, Draft)>) {
+    let ddl: Vec<_> = block
+        .held
+        .iter()
+        .filter(|h| {
+            h.lock.mode > LockMode::RowExclusiveLock
+                && !matches!(
+                    statements[h.statement].kind.as_str(),
+                    "update" | "delete" | "insert" | "insert.select" | "select"
+                )
+        })
+        .collect();
+    for (i, verb, table) in &block.backfills {
+        let mut v = Vars::new();
+        v.insert("table", table.to_string());
+        v.insert("table_name", table.name.clone());
+        v.insert(
+            "schema_kw",
+            table
+                .schema
+                .as_ref()
+                .map_or(String::new(), |s| format!(", schema=\"{s}\"")),
+        );
+        v.insert("verb", verb.to_string());
+        let (severity, msg) = match ddl.iter().max_by_key(|h| h.lock.mode) {
+            Some(h) => (
+                Severity::Error,
+                format!(
+                    "{verb} of every row of {table} runs in the same transaction as DDL holding {} on {} (line {}): that lock is held for the whole backfill",
+                    h.lock.mode.sql_name(),
+                    h.lock.relation,
+                    statements[h.statement].line
+                ),
+            ),
+            None => (
+                Severity::Warning,
+                format!(
+                    "{verb} of every row of {table} in one statement: row locks on the whole table until COMMIT, and bloat; batch it"
+                ),
+            ),
+        };
+        out.push((*i, draft(id::UNBATCHED_BACKFILL, severity, msg, v)));
+    }
+}
+
+/// enum-value-in-transaction: a value added by ALTER TYPE ... ADD VALUE cannot be used before COMMIT.
+fn enum_values(block: &Block, statements: &[StatementReport], out: &mut Vec<(usize, Draft)>) {
+    for (i, type_name, value) in &block.enum_values {
+        let quoted = format!("'{}'", value.replace('\'', "''"));
+        if let Some(user) = block
+            .statements
+            .iter()
+            .filter(|&&s| s > *i)
+            .find(|&&s| statements[s].sql.contains(&quoted))
+        {
+            let mut v = Vars::new();
+            v.insert("type", type_name.clone());
+            v.insert("value", value.clone());
+            out.push((
+                *i,
+                draft(
+                    id::ENUM_VALUE_IN_TRANSACTION,
+                    Severity::Error,
+                    format!(
+                        "the enum value {quoted} added to {type_name} is used at line {} in the same transaction: PostgreSQL refuses it (\"unsafe use of new value\") until COMMIT",
+                        statements[*user].line
+                    ),
+                    v,
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,512 @@
+//! Splits SQL text into statements with exact byte spans, the way psql would, and finds the
+//! comments between them (Alembic `-- Running upgrade A -> B` markers, `pgrisk-ignore`).
+
+/// What a chunk of the input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkKind {
+    /// A SQL statement, from its first token to its terminating `;` (or end of input).
+    Sql,
+    /// A psql meta-command line (`\connect`, `\set`, ...).
+    PsqlMeta,
+    /// The data lines following `COPY ... FROM stdin`, up to and including `\.`.
+    CopyData,
+}
+
+/// A construct still open at the end of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unterminated {
+    pub what: &'static str,
+    pub at: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    pub start: usize,
+    pub end: usize,
+    pub kind: ChunkKind,
+    pub unterminated: Option<Unterminated>,
+}
+
+/// A comment outside any statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Script {
+    pub chunks: Vec<Chunk>,
+    pub comments: Vec<Comment>,
+}
+
+fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+}
+
+fn is_ident_char(b: u8) -> bool {
+    is_ident_start(b) || b.is_ascii_digit() || b == b'$'
+}
+
+/// Splits `text[from..to]`. Every byte ends up in exactly one chunk or between chunks
+/// (whitespace, comments, empty statements).
+pub fn split(text: &str, from: usize, to: usize) -> Script {
+    Splitter {
+        b: &text.as_bytes()[..to],
+        script: Script::default(),
+    }
+    .run(from)
+}
+
+struct Splitter<'a> {
+    b: &'a [u8],
+    script: Script,
+}
+
+/// Tracks `CREATE FUNCTION ... BEGIN ATOMIC ... END` bodies, whose `;` do not end the statement.
+#[derive(Default)]
+struct RoutineBody {
+    words: usize,
+    create: bool,
+    routine: bool,
+    depth: usize,
+}
+
+impl RoutineBody {
+    fn word(&mut self, w: &[u8]) {
+        let eq = |s: &str| w.eq_ignore_ascii_case(s.as_bytes());
+        match self.words {
+            0 => self.create = eq("create"),
+            1..=3 if self.create && !self.routine => {
+                if eq("function") || eq("procedure") {
+                    self.routine = true;
+                } else if !(eq("or") || eq("replace")) {
+                    self.create = false;
+                }
+            }
+            _ => {}
+        }
+        self.words += 1;
+        if self.routine {
+            if eq("begin") {
+                self.depth += 1;
+            } else if eq("case") && self.depth > 0 {
+                self.depth += 1;
+            } else if eq("end") && self.depth > 0 {
+                self.depth -= 1;
+            }
+        }
+    }
+}
+
+impl Splitter<'_> {
+    fn run(mut self, from: usize) -> Script {
+        let mut i = from;
+        while i < self.b.len() {
+            let c = self.b[i];
+            if c.is_ascii_whitespace()
+                || (c == 0xef && self.b[i..].starts_with(&[0xef, 0xbb, 0xbf]))
+            {
+                i += if c == 0xef { 3 } else { 1 };
+            } else if c == b';' {
+                i += 1; // an empty statement
+            } else if self.b[i..].starts_with(b"--") {
+                let end = self.line_end(i);
+                self.script.comments.push(Comment { start: i, end });
+                i = end;
+            } else if self.b[i..].starts_with(b"/*") {
+                let (end, open) = self.block_comment(i);
+                if open {
+                    self.script.chunks.push(Chunk {
+                        start: i,
+                        end,
+                        kind: ChunkKind::Sql,
+                        unterminated: Some(Unterminated {
+                            what: "block comment",
+                            at: i,
+                        }),
+                    });
+                } else {
+                    self.script.comments.push(Comment { start: i, end });
+                }
+                i = end;
+            } else if c == b'\\' {
+                let end = self.line_end(i);
+                self.push(i, end, ChunkKind::PsqlMeta, None);
+                i = end;
+            } else {
+                i = self.statement(i);
+            }
+        }
+        self.script
+    }
+
+    fn push(
+        &mut self,
+        start: usize,
+        end: usize,
+        kind: ChunkKind,
+        unterminated: Option<Unterminated>,
+    ) {
+        self.script.chunks.push(Chunk {
+            start,
+            end,
+            kind,
+            unterminated,
+        });
+    }
+
+    fn line_end(&self, i: usize) -> usize {
+        self.b[i..]
+            .iter()
+            .position(|&c| c == b'\n' || c == b'\r')
+            .map_or(self.b.len(), |p| i + p)
+    }
+
+    /// Nested `/* */`; returns the end offset and whether it was left open.
+    fn block_comment(&self, start: usize) -> (usize, bool) {
+        let mut depth = 0usize;
+        let mut i = start;
+        while i + 1 < self.b.len() {
+            if self.b[i] == b'/' && self.b[i + 1] == b'*' {
+                depth += 1;
+                i += 2;
+            } else if self.b[i] == b'*' && self.b[i + 1] == b'/' {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return (i, false);
+                }
+            } else {
+                i += 1;
+            }
+        }
+        (self.b.len(), true)
+    }
+
+    /// Scans one statement starting at its first token; returns where scanning resumes.
+    fn statement(&mut self, start: usize) -> usize {
+        let b = self.b;
+        let mut i = start;
+        let mut last_token_end = start;
+        let mut body = RoutineBody::default();
+        let mut open: Option<Unterminated> = None;
+        while i < b.len() {
+            let c = b[i];
+            if c.is_ascii_whitespace() {
+                i += 1;
+                continue;
+            }
+            if b[i..].starts_with(b"--") {
+                i = self.line_end(i);
+                continue;
+            }
+            if b[i..].starts_with(b"/*") {
+                let (end, unterminated) = self.block_comment(i);
+                if unterminated {
+                    open = Some(Unterminated {
+                        what: "block comment",
+                        at: i,
+                    });
+                    last_token_end = end;
+                }
+                i = end;
+                continue;
+            }
+            match c {
+                b';' if body.depth == 0 => {
+                    let end = i + 1;
+                    self.push(start, end, ChunkKind::Sql, None);
+                    if is_copy_from_stdin(&b[start..end]) {
+                        return self.copy_data(end);
+                    }
+                    return end;
+                }
+                b'\'' => {
+                    let escapes = i > start
+                        && matches!(b[i - 1], b'e' | b'E')
+                        && (i - 1 == start || !is_ident_char(b[i - 2]));
+                    i = match self.quoted(i, b'\'', escapes) {
+                        Some(end) => end,
+                        None => {
+                            open = Some(Unterminated {
+                                what: "string literal",
+                                at: i,
+                            });
+                            b.len()
+                        }
+                    };
+                }
+                b'"' => {
+                    i = match self.quoted(i, b'"', false) {
+                        Some(end) => end,
+                        None => {
+                            open = Some(Unterminated {
+                                what: "quoted identifier",
+                                at: i,
+                            });
+                            b.len()
+                        }
+                    };
+                }
+                b'$' if i == start || !is_ident_char(b[i - 1]) => {
+                    i = match self.dollar_quoted(i) {
+                        Ok(end) => end,
+                        Err(true) => {
+                            open = Some(Unterminated {
+                                what: "dollar-quoted string",
+                                at: i,
+                            });
+                            b.len()
+                        }
+                        Err(false) => i + 1,
+                    };
+                }
+                c if is_ident_start(c) => {
+                    let end = i + b[i..]
+                        .iter()
+                        .position(|&c| !is_ident_char(c))
+                        .unwrap_or(b.len() - i);
+                    body.word(&b[i..end]);
+                    i = end;
+                }
+                _ => i += 1,
+            }
+            last_token_end = i;
+        }
+        self.push(start, last_token_end, ChunkKind::Sql, open);
+        b.len()
+    }
+
+    /// A `'...'` or `"..."` token with doubled-quote escapes (and backslash escapes for `E''`).
+    fn quoted(&self, start: usize, quote: u8, backslash: bool) -> Option<usize> {
+        let b = self.b;
+        let mut i = start + 1;
+        while i < b.len() {
+            if backslash && b[i] == b'\\' {
+                i += 2;
+            } else if b[i] == quote {
+                if b.get(i + 1) == Some(&quote) {
+                    i += 2;
+                } else {
+                    return Some(i + 1);
+                }
+            } else {
+                i += 1;
+            }
+        }
+        None
+    }
+
+    /// `$tag$ ... $tag$`. `Err(false)`: not a dollar quote (e.g. `$1`); `Err(true)`: unterminated.
+    fn dollar_quoted(&self, start: usize) -> Result<usize, bool> {
+        let b = self.b;
+        let mut j = start + 1;
+        if j < b.len() && is_ident_start(b[j]) {
+            while j < b.len() && is_ident_char(b[j]) && b[j] != b'$' {
+                j += 1;
+            }
+        }
+        if b.get(j) != Some(&b'$') {
+            return Err(false);
+        }
+        let tag = &b[start..=j];
+        let body = j + 1;
+        match b[body..].windows(tag.len()).position(|w| w == tag) {
+            Some(p) => Ok(body + p + tag.len()),
+            None => Err(true),
+        }
+    }
+
+    /// The data after `COPY ... FROM stdin;`, up to a line holding only `\.`.
+    fn copy_data(&mut self, stmt_end: usize) -> usize {
+        let b = self.b;
+        let mut line = match b[stmt_end..].iter().position(|&c| c == b'\n') {
+            Some(p) => stmt_end + p + 1,
+            None => return b.len(),
+        };
+        let data_start = line;
+        while line < b.len() {
+            let end = self.line_end(line);
+            if b[line..end].trim_ascii_end() == b"\\." {
+                self.push(data_start, end, ChunkKind::CopyData, None);
+                return end;
+            }
+            line = end + usize::from(end < b.len());
+            if end < b.len() && b[end] == b'\r' && b.get(end + 1) == Some(&b'\n') {
+                line += 1;
+            }
+        }
+        if data_start < b.len() {
+            let open = Some(Unterminated {
+                what: "COPY data (no terminating \\.)",
+                at: data_start,
+            });
+            self.push(data_start, b.len(), ChunkKind::CopyData, open);
+        }
+        b.len()
+    }
+}
+
+fn is_copy_from_stdin(stmt: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(stmt).to_ascii_lowercase();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.first() == Some(&"copy") && words.windows(2).any(|w| w == ["from", "stdin"])
+}
+
+/// An Alembic revision marker: `-- Running upgrade A -> B` / `-- Running downgrade B -> A`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Revision {
+    /// The revision whose script emitted the statements that follow.
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub downgrade: bool,
+}
+
+impl Revision {
+    pub fn parse_marker(comment: &str) -> Option<Revision> {
+        let rest = comment.strip_prefix("--")?.trim_start();
+        let (downgrade, rest) = if let Some(r) = rest.strip_prefix("Running upgrade") {
+            (false, r)
+        } else {
+            (true, rest.strip_prefix("Running downgrade")?)
+        };
+        let (from, to) = rest.split_once("->")?;
+        let (from, to) = (from.trim().to_string(), to.trim().to_string());
+        let id = if downgrade { from.clone() } else { to.clone() };
+        Some(Revision {
+            id,
+            from,
+            to,
+            downgrade,
+        })
+    }
+}
+
+/// Rule ids named by a `-- pgrisk-ignore: rule-a, rule-b` comment (empty: all rules).
+pub fn parse_ignore(comment: &str) -> Option<Vec<String>> {
+    let rest = comment.strip_prefix("--")?.trim_start();
+    let rest = rest
+        .strip_prefix("pgrisk-ignore")
+        .or_else(|| rest.strip_prefix("pgrisk:ignore"))?;
+    let rest = rest.trim_start_matches(':');
+    Some(
+        rest.split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(sql: &str) -> Vec<&str> {
+        split(sql, 0, sql.len())
+            .chunks
+            .iter()
+            .map(|c| &sql[c.start..c.end])
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_semicolons_outside_quotes() {
+        let sql = "SELECT 'a;b'; SELECT \"x;\" FROM t;\nSELECT E'it\\'s;'; SELECT 1";
+        assert_eq!(
+            texts(sql),
+            [
+                "SELECT 'a;b';",
+                "SELECT \"x;\" FROM t;",
+                "SELECT E'it\\'s;';",
+                "SELECT 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn dollar_quotes_and_nested_comments() {
+        let sql = "DO $x$ BEGIN PERFORM 1; END $x$;\n/* a /* b; */ c; */ SELECT $1, $$;$$;";
+        assert_eq!(
+            texts(sql),
+            ["DO $x$ BEGIN PERFORM 1; END $x$;", "SELECT $1, $$;$$;"]
+        );
+    }
+
+    #[test]
+    fn begin_atomic_bodies_are_one_statement() {
+        let sql = "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 1 END; END; BEGIN; COMMIT;";
+        let t = texts(sql);
+        assert_eq!(t.len(), 3, "{t:?}");
+        assert!(t[0].ends_with("END; END;"));
+    }
+
+    #[test]
+    fn comments_before_statements_are_between_chunks() {
+        let sql = "-- Running upgrade  -> abc\n\nCREATE TABLE t (a int);;\n";
+        let s = split(sql, 0, sql.len());
+        assert_eq!(s.chunks.len(), 1);
+        assert_eq!(
+            &sql[s.chunks[0].start..s.chunks[0].end],
+            "CREATE TABLE t (a int);"
+        );
+        assert_eq!(
+            &sql[s.comments[0].start..s.comments[0].end],
+            "-- Running upgrade  -> abc"
+        );
+    }
+
+    #[test]
+    fn psql_meta_and_copy_data() {
+        let sql = "\\connect db\nCOPY t (a) FROM stdin;\n1\n2;3\n\\.\nSELECT 1;";
+        let s = split(sql, 0, sql.len());
+        let kinds: Vec<_> = s
+            .chunks
+            .iter()
+            .map(|c| (c.kind, &sql[c.start..c.end]))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (ChunkKind::PsqlMeta, "\\connect db"),
+                (ChunkKind::Sql, "COPY t (a) FROM stdin;"),
+                (ChunkKind::CopyData, "1\n2;3\n\\."),
+                (ChunkKind::Sql, "SELECT 1;"),
+            ]
+        );
+    }
+
+    #[test]
+    fn unterminated_constructs_run_to_the_end() {
+        for (sql, what) in [
+            ("SELECT 'abc", "string literal"),
+            ("SELECT \"abc", "quoted identifier"),
+            ("DO $$ begin", "dollar-quoted string"),
+            ("SELECT 1 /* x", "block comment"),
+            ("/* x", "block comment"),
+        ] {
+            let s = split(sql, 0, sql.len());
+            let last = s.chunks.last().unwrap();
+            assert_eq!(last.end, sql.len(), "{sql}");
+            assert_eq!(last.unterminated.map(|u| u.what), Some(what), "{sql}");
+        }
+    }
+
+    #[test]
+    fn revision_markers() {
+        let r = Revision::parse_marker("-- Running upgrade  -> 4bc4d934e2bc").unwrap();
+        assert_eq!((r.id.as_str(), r.from.as_str()), ("4bc4d934e2bc", ""));
+        let r = Revision::parse_marker("-- Running downgrade b2 -> a1").unwrap();
+        assert_eq!((r.id.as_str(), r.downgrade), ("b2", true));
+        assert!(Revision::parse_marker("-- hello").is_none());
+        assert_eq!(
+            parse_ignore("-- pgrisk-ignore: a, b"),
+            Some(vec!["a".into(), "b".into()])
+        );
+    }
+}

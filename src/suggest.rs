@@ -1,0 +1,242 @@
+//! Expand-contract suggestions: the recipe in `rules/<id>.md`, filled in with the real table,
+//! column, index and type names of a finding, as SQL and as Alembic `op.*` code.
+
+use crate::report::{Phase, Suggestion};
+use crate::rules::Vars;
+use crate::types::SqlType;
+
+include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+
+/// A rule document, parsed.
+#[derive(Debug, Clone)]
+pub struct RuleDoc {
+    pub id: String,
+    pub title: String,
+    pub severity: String,
+    pub why: String,
+    pub summary: String,
+    pub phases: Vec<Phase>,
+    /// SQL that makes the rule fire (`## Example`), and SQL that does not (`## Safe example`).
+    pub example: String,
+    pub safe_example: String,
+    pub text: &'static str,
+}
+
+pub fn doc(id: &str) -> Option<RuleDoc> {
+    RULE_DOCS
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(i, text)| parse_doc(i, text))
+}
+
+pub fn docs() -> impl Iterator<Item = RuleDoc> {
+    RULE_DOCS.iter().map(|(i, t)| parse_doc(i, t))
+}
+
+fn parse_doc(id: &str, text: &'static str) -> RuleDoc {
+    let mut d = RuleDoc {
+        id: id.to_string(),
+        title: String::new(),
+        severity: String::new(),
+        why: String::new(),
+        summary: String::new(),
+        phases: Vec::new(),
+        example: String::new(),
+        safe_example: String::new(),
+        text,
+    };
+    #[derive(PartialEq)]
+    enum At {
+        Head,
+        Why,
+        Recipe,
+        Phase,
+        Example,
+        SafeExample,
+        Other,
+    }
+    let mut at = At::Head;
+    let mut fence: Option<String> = None;
+    let mut block = String::new();
+    for line in text.lines() {
+        if let Some(lang) = &fence {
+            if line.trim_start().starts_with("```") {
+                if at == At::Example {
+                    d.example = block.trim_end().to_string();
+                } else if at == At::SafeExample {
+                    d.safe_example = block.trim_end().to_string();
+                } else if let Some(p) = d.phases.last_mut() {
+                    match lang.as_str() {
+                        "sql" => p.sql = block.trim_end().to_string(),
+                        "python" => p.alembic = block.trim_end().to_string(),
+                        _ => {}
+                    }
+                }
+                fence = None;
+                block.clear();
+            } else {
+                block.push_str(line);
+                block.push('\n');
+            }
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# ") {
+            d.title = rest
+                .split_once(": ")
+                .map_or(rest, |(_, t)| t)
+                .trim()
+                .to_string();
+        } else if let Some(rest) = line.strip_prefix("severity:") {
+            d.severity = rest.trim().to_string();
+        } else if let Some(h) = line.strip_prefix("## ") {
+            at = match h.trim() {
+                "Why it is dangerous" => At::Why,
+                "Safe alternative" => At::Recipe,
+                "Example" => At::Example,
+                "Safe example" => At::SafeExample,
+                _ => At::Other,
+            };
+        } else if let Some(h) = line.strip_prefix("### ") {
+            let (name, summary) = h.split_once(':').unwrap_or((h, ""));
+            d.phases.push(Phase {
+                name: name.trim().to_string(),
+                summary: summary.trim().to_string(),
+                sql: String::new(),
+                alembic: String::new(),
+            });
+            at = At::Phase;
+        } else if let Some(lang) = line.trim_start().strip_prefix("```") {
+            fence = Some(lang.trim().to_string());
+        } else {
+            let target = match at {
+                At::Why => &mut d.why,
+                At::Recipe => &mut d.summary,
+                _ => continue,
+            };
+            if !line.trim().is_empty() || !target.is_empty() {
+                target.push_str(line);
+                target.push('\n');
+            }
+        }
+    }
+    d.why = d.why.trim().to_string();
+    d.summary = d.summary.trim().to_string();
+    d
+}
+
+/// Replaces `{name}` placeholders with their values; unknown ones stay visible.
+pub fn fill(template: &str, vars: &Vars) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close)
+                if after[..close]
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_')
+                    && close > 0 =>
+            {
+                match vars.get(&after[..close]) {
+                    Some(v) => out.push_str(v),
+                    None => out.push_str(&rest[open..open + close + 2]),
+                }
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The rule's recipe with the finding's names filled in.
+pub fn render(rule: &str, vars: &Vars) -> Option<Suggestion> {
+    let d = doc(rule)?;
+    Some(Suggestion {
+        summary: fill(&d.summary, vars),
+        phases: d
+            .phases
+            .iter()
+            .map(|p| Phase {
+                name: p.name.clone(),
+                summary: fill(&p.summary, vars),
+                sql: fill(&p.sql, vars),
+                alembic: fill(&p.alembic, vars),
+            })
+            .collect(),
+    })
+}
+
+/// The SQLAlchemy type expression for a PostgreSQL type, for `sa.Column(...)`.
+pub fn sa_type(t: &SqlType) -> String {
+    let m = |i: usize| t.mods.get(i).map(i64::to_string);
+    let base = match t.name.as_str() {
+        "int2" => "sa.SmallInteger()".to_string(),
+        "int4" => "sa.Integer()".to_string(),
+        "int8" => "sa.BigInteger()".to_string(),
+        "varchar" => m(0).map_or("sa.String()".into(), |n| format!("sa.String(length={n})")),
+        "bpchar" => m(0).map_or("sa.CHAR()".into(), |n| format!("sa.CHAR(length={n})")),
+        "text" => "sa.Text()".into(),
+        "bool" => "sa.Boolean()".into(),
+        "numeric" => match (m(0), m(1)) {
+            (Some(p), Some(s)) => format!("sa.Numeric({p}, {s})"),
+            (Some(p), None) => format!("sa.Numeric({p})"),
+            _ => "sa.Numeric()".into(),
+        },
+        "float8" => "sa.Float()".into(),
+        "float4" => "sa.REAL()".into(),
+        "timestamp" => "sa.DateTime()".into(),
+        "timestamptz" => "sa.DateTime(timezone=True)".into(),
+        "date" => "sa.Date()".into(),
+        "time" => "sa.Time()".into(),
+        "interval" => "sa.Interval()".into(),
+        "json" => "sa.JSON()".into(),
+        "jsonb" => "postgresql.JSONB()".into(),
+        "uuid" => "sa.Uuid()".into(),
+        "bytea" => "sa.LargeBinary()".into(),
+        "inet" => "postgresql.INET()".into(),
+        "cidr" => "postgresql.CIDR()".into(),
+        other => format!("sa.types.NullType()  # {other}: use your model's type"),
+    };
+    if t.array {
+        format!("postgresql.ARRAY({base})")
+    } else {
+        base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_placeholders_and_leaves_other_braces() {
+        let vars = Vars::from([("table", "users".to_string())]);
+        assert_eq!(
+            fill("ALTER TABLE {table} -- {x} {{", &vars),
+            "ALTER TABLE users -- {x} {{"
+        );
+        assert_eq!(fill("dict({}) {table}", &vars), "dict({}) users");
+    }
+
+    #[test]
+    fn sqlalchemy_types() {
+        assert_eq!(
+            sa_type(&SqlType::new("varchar", vec![32], false)),
+            "sa.String(length=32)"
+        );
+        assert_eq!(
+            sa_type(&SqlType::new("numeric", vec![10, 2], false)),
+            "sa.Numeric(10, 2)"
+        );
+        assert_eq!(
+            sa_type(&SqlType::new("int4", vec![], true)),
+            "postgresql.ARRAY(sa.Integer())"
+        );
+    }
+}

@@ -1,0 +1,1066 @@
+//! Checks the knowledge base against a live PostgreSQL server (truth tests, `pgrisk verify-locks`).
+//! The only module that opens a database connection; analysis never does.
+//!
+//! # Method
+//!
+//! For each entry of `rules/locks.toml` that applies to the server's major, pgrisk's *claim* is what
+//! [`crate::analyze_sql`] says about the entry's example when it follows the fixture
+//! (`BEGIN; <fixture> COMMIT; <setup>; <example>;`, last statement). The *observation* comes from
+//! running the same SQL in a scratch schema (`pgrisk_verify_<pid>_<n>`, first on the search_path)
+//! that is dropped afterwards: nothing outside it is touched, nothing is left behind.
+//!
+//! * **Statements that run in a transaction block**: fixture and setup are committed, then
+//!   `BEGIN; <example>` runs and, still inside that transaction, pgrisk reads
+//!   - the relation locks the backend holds (`pg_locks` where `pid = pg_backend_pid()`), strongest
+//!     mode per relation, only for relations that existed before the statement (matched by OID, so
+//!     RENAME and SET SCHEMA do not hide them); locks on indexes count when the claim names the
+//!     index, the others are reported apart;
+//!   - `pg_class.relfilenode` of every table and materialized view: a new one is a rewrite;
+//!   - `pg_stat_get_xact_numscans` and `pg_stat_get_xact_blocks_fetched` before and after the
+//!     statement: a table scanned or read while the statement holds a lock stronger than ROW
+//!     EXCLUSIVE on it was scanned under that lock (plain DML and reads of source tables under
+//!     ACCESS SHARE are not what the knowledge base calls a scan); a rewrite counts as a scan;
+//!   - from a second session with `lock_timeout = 100ms`, whether `SELECT * FROM t LIMIT 1` and
+//!     `DELETE FROM t WHERE false` (`nextval` for a sequence) are blocked, for every relation
+//!     claimed or locked (for an index: its table). The claim predicts them from
+//!     [`LockMode::blocks`] of the strongest mode claimed on the table *or one of its indexes*:
+//!     the planner locks every index of a table it reads or writes.
+//!
+//!   Then the transaction is rolled back.
+//! * **Statements that cannot run in a transaction block** (`concurrently = true`: CREATE/DROP
+//!   INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY, VACUUM FULL; and any
+//!   example the server refuses to run in one): two sessions hold the statement up. The *snapshot
+//!   blocker* opens a REPEATABLE READ transaction with an xid and reads a row of every table (ACCESS
+//!   SHARE locks and an old snapshot, which every such statement waits for at some point); the
+//!   *lock blocker* reads a row of every table that is not partitioned, in READ COMMITTED (ACCESS
+//!   SHARE locks, no snapshot). The statement runs in a third session. pgrisk polls
+//!   `pg_blocking_pids` until the statement waits, records its relation locks from `pg_locks`
+//!   (granted or requested) and probes blocking as above; ends the snapshot blocker and does the
+//!   same again if the statement next waits for the lock blocker (that is how the second
+//!   transaction of DETACH PARTITION CONCURRENTLY is seen); then cancels the statement and ends the
+//!   lock blocker. The observed locks are the strongest per relation over both waits. To see a
+//!   rewrite, the statement then runs to completion in a fresh scratch schema, relfilenodes
+//!   compared before and after. Scans cannot be seen from outside the statement's backend, so
+//!   there only a rewrite is scan evidence; otherwise the scan is reported as unobserved.
+//!
+//! What an example cannot show is listed in [`UNOBSERVABLE`] and reported as unobserved, never
+//! as agreement. Claimed locks on relations that did not exist before the statement (the table
+//! a CREATE makes) are not compared: no other session can see or wait for them.
+
+use crate::kb::{self, Entry};
+use crate::locks::LockMode;
+use anyhow::{Context, Result, bail};
+use postgres::error::SqlState;
+use postgres::{Client, Config, NoTls};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::{self, Write as _};
+use std::ops::RangeInclusive;
+use std::str::FromStr;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The majors the truth tests (tests/truth.rs) start servers for.
+pub const TRUTH_VERSIONS: RangeInclusive<u32> = 11..=18;
+
+/// How long a probe waits for a lock before it counts as blocked.
+const PROBE_LOCK_TIMEOUT: &str = "100ms";
+/// How long a statement that cannot run in a transaction block may take to reach a wait (or to
+/// finish, in the completion run) before pgrisk gives up on it.
+const WAIT_LIMIT: Duration = Duration::from_secs(60);
+
+/// Effects an example cannot show on a server pgrisk does not control, by entry key. The rewrite
+/// and scan of these entries are reported as unobserved.
+pub const UNOBSERVABLE: &[(&str, &str)] = &[
+    (
+        "alter_table.set_tablespace",
+        "the example moves the table to the tablespace it is already in, which PostgreSQL skips; \
+         a real move needs a tablespace directory on the server",
+    ),
+    (
+        "alter_table.set_access_method",
+        "heap is the only table access method PostgreSQL ships, and setting the current one is skipped",
+    ),
+];
+
+// ------------------------------------------------------------------------------------------------
+// Claims, observations and their comparison
+
+/// What pgrisk claims about one statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    /// The knowledge-base key the statement was classified into.
+    pub kind: String,
+    /// Strongest claimed mode per relation (unqualified name, as pg_class spells it).
+    pub locks: BTreeMap<String, LockMode>,
+    pub rewrite: bool,
+    pub scan: bool,
+}
+
+impl Claim {
+    /// Analyses the entry's example as the truth tests run it: after the fixture and the setup.
+    pub fn of(entry: &Entry, version: u32) -> Claim {
+        let report = crate::analyze_sql(
+            &claim_input(entry),
+            &crate::Options {
+                pg_version: version,
+            },
+        );
+        let Some(last) = report.statements.last() else {
+            return Claim {
+                kind: "<no statement>".into(),
+                locks: BTreeMap::new(),
+                rewrite: false,
+                scan: false,
+            };
+        };
+        let mut locks = BTreeMap::new();
+        for claim in &last.locks {
+            strongest(&mut locks, relation_name(&claim.relation), claim.mode);
+        }
+        Claim {
+            kind: last.kind.clone(),
+            locks,
+            rewrite: last.rewrite,
+            scan: last.scan,
+        }
+    }
+}
+
+/// The text pgrisk analyses for an entry: the fixture in a committed transaction, the setup, the example.
+pub fn claim_input(entry: &Entry) -> String {
+    let setup = entry
+        .setup
+        .as_deref()
+        .map(|s| format!("{s};\n"))
+        .unwrap_or_default();
+    format!(
+        "BEGIN;\n{}\nCOMMIT;\n{setup}{};",
+        kb::FIXTURE_SQL,
+        entry.example
+    )
+}
+
+/// `public.Items` → `items`, `"Items"` → `Items`: the pg_class name of an identifier as written.
+fn relation_name(written: &str) -> String {
+    let last = written.rsplit('.').next().unwrap_or(written).trim();
+    match last.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => last.to_lowercase(),
+    }
+}
+
+fn strongest(map: &mut BTreeMap<String, LockMode>, relation: String, mode: LockMode) {
+    let slot = map.entry(relation).or_insert(mode);
+    *slot = (*slot).max(mode);
+}
+
+/// Whether plain work on a relation had to wait for the statement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Blocking {
+    /// `SELECT * FROM t LIMIT 1` hit the lock timeout (None: not probed).
+    pub reads: Option<bool>,
+    /// `DELETE FROM t WHERE false` (`nextval` for a sequence) hit the lock timeout (None: not probed).
+    pub writes: Option<bool>,
+}
+
+impl Blocking {
+    /// Blocked in either of two observations.
+    fn merge(self, other: Blocking) -> Blocking {
+        let or = |a: Option<bool>, b: Option<bool>| match (a, b) {
+            (None, x) | (x, None) => x,
+            (Some(a), Some(b)) => Some(a || b),
+        };
+        Blocking {
+            reads: or(self.reads, other.reads),
+            writes: or(self.writes, other.writes),
+        }
+    }
+}
+
+/// How the example was run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Method {
+    /// Inside `BEGIN … ROLLBACK`, observed from within.
+    #[default]
+    Transaction,
+    /// In its own session, held up by blocker sessions and cancelled.
+    Blockers,
+}
+
+/// What the server did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Observation {
+    pub method: Method,
+    /// Strongest mode per pre-existing relation (tables, views, sequences, and the indexes the
+    /// claim names), granted or requested.
+    pub locks: BTreeMap<String, LockMode>,
+    /// Locks on indexes the claim does not name: reported, not compared (their effect on other
+    /// sessions shows in [`Observation::blocking`]).
+    pub other_index_locks: BTreeMap<String, LockMode>,
+    /// A table or materialized view got a new relfilenode (None: not observable).
+    pub rewrite: Option<bool>,
+    /// A table was scanned or read under a lock stronger than ROW EXCLUSIVE, or rewritten
+    /// (None: not observable).
+    pub scan: Option<bool>,
+    /// Per table: scans started and blocks read during the statement, as (scans, blocks).
+    pub reads: BTreeMap<String, (i64, i64)>,
+    /// Per relation, from a second session.
+    pub blocking: BTreeMap<String, Blocking>,
+    /// What could not be observed, in words.
+    pub unobserved: Vec<String>,
+    /// Relations that existed before the statement (fixture and setup).
+    pub existing: BTreeSet<String>,
+    /// Pre-existing indexes and the table each belongs to.
+    pub index_tables: BTreeMap<String, String>,
+}
+
+/// One entry checked on one server.
+#[derive(Clone, Debug)]
+pub struct Check {
+    pub key: String,
+    /// The major pgrisk's claim was made for.
+    pub version: u32,
+    pub statement: String,
+    pub claim: Claim,
+    /// Err: the example (or its fixture or setup) did not run, or could not be observed.
+    pub observed: Result<Observation, String>,
+    /// One readable line per disagreement; empty when claim and server agree.
+    pub mismatches: Vec<String>,
+}
+
+impl Check {
+    pub fn new(
+        entry: &Entry,
+        version: u32,
+        claim: Claim,
+        observed: Result<Observation, String>,
+    ) -> Check {
+        let mut check = Check {
+            key: entry.key.clone(),
+            version,
+            statement: entry.example.clone(),
+            claim,
+            observed,
+            mismatches: Vec::new(),
+        };
+        check.mismatches = check.compare();
+        check
+    }
+
+    pub fn agrees(&self) -> bool {
+        self.mismatches.is_empty()
+    }
+
+    fn prefix(&self) -> String {
+        format!("{} on PG{}: {}", self.key, self.version, self.statement)
+    }
+
+    fn compare(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.claim.kind != self.key {
+            lines.push(format!(
+                "{}: classified as {}",
+                self.prefix(),
+                self.claim.kind
+            ));
+        }
+        let o = match &self.observed {
+            Ok(o) => o,
+            Err(error) => {
+                lines.push(format!("{}: could not be observed: {error}", self.prefix()));
+                return lines;
+            }
+        };
+        let claim = &self.claim;
+        let (mut claimed, mut seen) = (Vec::new(), Vec::new());
+        let claimed_locks = self.comparable_claimed_locks(o);
+        if claimed_locks != o.locks {
+            claimed.push(locks_text(&claimed_locks));
+            seen.push(locks_text(&o.locks));
+        }
+        if let Some(rewrite) = o.rewrite
+            && rewrite != claim.rewrite
+        {
+            claimed.push(flag(claim.rewrite, "rewrite"));
+            seen.push(flag(rewrite, "rewrite"));
+        }
+        if let Some(scan) = o.scan
+            && scan != claim.scan
+        {
+            claimed.push(flag(claim.scan, "scan"));
+            seen.push(flag(scan, "scan"));
+        }
+        for (relation, blocking) in &o.blocking {
+            let expected = self.claimed_blocking(o, relation);
+            let differs =
+                |seen: Option<bool>, expected: Option<bool>| seen.is_some() && seen != expected;
+            if differs(blocking.reads, expected.reads) || differs(blocking.writes, expected.writes)
+            {
+                claimed.push(blocks_text(relation, expected));
+                seen.push(blocks_text(relation, *blocking));
+            }
+        }
+        if !claimed.is_empty() {
+            lines.push(format!(
+                "{}: claimed {{{}}} observed {{{}}}",
+                self.prefix(),
+                claimed.join(", "),
+                seen.join(", ")
+            ));
+        }
+        lines
+    }
+
+    fn comparable_claimed_locks(&self, o: &Observation) -> BTreeMap<String, LockMode> {
+        self.claim
+            .locks
+            .iter()
+            .filter(|(r, _)| o.existing.contains(*r))
+            .map(|(r, m)| (r.clone(), *m))
+            .collect()
+    }
+
+    /// What the claim implies for plain reads and writes of `relation`: the strongest mode claimed
+    /// on it or on one of its indexes.
+    fn claimed_blocking(&self, o: &Observation, relation: &str) -> Blocking {
+        let mode = self
+            .claim
+            .locks
+            .iter()
+            .filter(|(r, _)| {
+                r.as_str() == relation || o.index_tables.get(*r).is_some_and(|t| t == relation)
+            })
+            .map(|(_, m)| *m)
+            .max();
+        let blocks = mode.map(LockMode::blocks);
+        Blocking {
+            reads: Some(blocks.is_some_and(|b| b.reads)),
+            writes: Some(blocks.is_some_and(|b| b.writes)),
+        }
+    }
+
+    /// `{items: AccessExclusiveLock, rewrite, scan}`
+    pub fn claimed_text(&self) -> String {
+        let c = &self.claim;
+        format!(
+            "{{{}, {}, {}}}",
+            locks_text(&c.locks),
+            flag(c.rewrite, "rewrite"),
+            flag(c.scan, "scan")
+        )
+    }
+
+    /// `{items: AccessExclusiveLock, rewrite, scan, items blocks reads+writes}`
+    pub fn observed_text(&self) -> String {
+        let Ok(o) = &self.observed else {
+            return "{not observed}".into();
+        };
+        let mut parts = vec![locks_text(&o.locks)];
+        parts.push(
+            o.rewrite
+                .map_or("rewrite unobserved".into(), |r| flag(r, "rewrite")),
+        );
+        parts.push(o.scan.map_or("scan unobserved".into(), |s| flag(s, "scan")));
+        parts.extend(
+            o.blocking
+                .iter()
+                .map(|(relation, b)| blocks_text(relation, *b)),
+        );
+        format!("{{{}}}", parts.join(", "))
+    }
+}
+
+fn flag(on: bool, what: &str) -> String {
+    if on {
+        what.to_string()
+    } else {
+        format!("no {what}")
+    }
+}
+
+fn locks_text(locks: &BTreeMap<String, LockMode>) -> String {
+    if locks.is_empty() {
+        return "no locks".into();
+    }
+    locks
+        .iter()
+        .map(|(r, m)| format!("{r}: {m}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn blocks_text(relation: &str, b: Blocking) -> String {
+    let what: Vec<&str> = [(b.reads, "reads"), (b.writes, "writes")]
+        .into_iter()
+        .filter(|(blocked, _)| *blocked == Some(true))
+        .map(|(_, w)| w)
+        .collect();
+    if what.is_empty() {
+        format!("{relation} blocks nothing")
+    } else {
+        format!("{relation} blocks {}", what.join("+"))
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Running examples on a server
+
+/// A relation of the scratch schema as it was before the statement.
+#[derive(Clone, Debug)]
+struct Relation {
+    oid: u32,
+    name: String,
+    /// `pg_class.relkind`: r table, p partitioned table, i/I index, v view, m materialized view, S sequence.
+    kind: char,
+    relfilenode: u32,
+    /// For an index: its table.
+    table: Option<String>,
+}
+
+impl Relation {
+    fn is_index(&self) -> bool {
+        matches!(self.kind, 'i' | 'I')
+    }
+    /// Has a heap of its own, which a rewrite replaces and a scan reads.
+    fn has_heap(&self) -> bool {
+        matches!(self.kind, 'r' | 'm')
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Snapshot {
+    schema: String,
+    relations: Vec<Relation>,
+}
+
+impl Snapshot {
+    fn by_oid(&self, oid: u32) -> Option<&Relation> {
+        self.relations.iter().find(|r| r.oid == oid)
+    }
+    fn by_name(&self, name: &str) -> Option<&Relation> {
+        self.relations.iter().find(|r| r.name == name)
+    }
+    fn oids(&self) -> Vec<u32> {
+        self.relations.iter().map(|r| r.oid).collect()
+    }
+    fn qualified(&self, r: &Relation) -> String {
+        format!("{}.{}", quote_ident(&self.schema), quote_ident(&r.name))
+    }
+    /// `BEGIN …; SELECT 1 FROM t LIMIT 1; …` over the relations `which` selects.
+    fn read_each(&self, begin: &str, which: impl Fn(&Relation) -> bool) -> String {
+        let mut sql = format!("{begin};");
+        for r in self.relations.iter().filter(|r| which(r)) {
+            write!(sql, " SELECT 1 FROM {} LIMIT 1;", self.qualified(r))
+                .expect("writing to a String");
+        }
+        sql
+    }
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The server's error message, with its detail, for a report line.
+fn db_error_text(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_string(),
+        },
+        None => e.to_string(),
+    }
+}
+
+/// An example that did not run, or ran but could not be observed.
+enum Failure {
+    /// The server refused to run it in a transaction block (SQLSTATE 25001).
+    NeedsOwnTransaction,
+    Error(String),
+}
+
+type Attempt<T> = Result<Result<T, Failure>>;
+
+/// Sessions on one server: `main` builds scratch schemas, runs in-transaction examples and reads
+/// `pg_locks`; `probe` tests blocking; `snapshot_blocker`, `lock_blocker` and `runner` serve
+/// examples that cannot run in a transaction block.
+pub struct Verifier {
+    main: Client,
+    probe: Client,
+    snapshot_blocker: Client,
+    lock_blocker: Client,
+    runner: Client,
+    runner_pid: i32,
+    /// The server's major, from `server_version_num`.
+    pub server_major: u32,
+    /// The server's `server_version`, e.g. "15.18 (Debian 15.18-0+deb12u1)".
+    pub server_version: String,
+}
+
+impl Verifier {
+    pub fn connect(config: &Config) -> Result<Verifier> {
+        let mut config = config.clone();
+        config.application_name("pgrisk verify-locks");
+        let open = |role: &str| {
+            config
+                .connect(NoTls)
+                .with_context(|| format!("cannot open the {role} session"))
+        };
+        let mut main = open("main")?;
+        let probe = open("probe")?;
+        let snapshot_blocker = open("snapshot blocker")?;
+        let lock_blocker = open("lock blocker")?;
+        let mut runner = open("runner")?;
+        let version_num: String = main.query_one("SHOW server_version_num", &[])?.get(0);
+        let version_num: u32 = version_num
+            .parse()
+            .with_context(|| format!("server_version_num {version_num}"))?;
+        let server_version: String = main.query_one("SHOW server_version", &[])?.get(0);
+        let runner_pid: i32 = runner.query_one("SELECT pg_backend_pid()", &[])?.get(0);
+        Ok(Verifier {
+            main,
+            probe,
+            snapshot_blocker,
+            lock_blocker,
+            runner,
+            runner_pid,
+            server_major: version_num / 10000,
+            server_version,
+        })
+    }
+
+    /// Runs one entry's example on the server and compares it with pgrisk's claim for `version`
+    /// (normally the server's major). Errors are failures of the server or the connection; an
+    /// example that fails is a [`Check`] that says so.
+    pub fn check(&mut self, entry: &Entry, version: u32) -> Result<Check> {
+        let claim = Claim::of(entry, version);
+        let mut observed = if entry.concurrently {
+            self.observe_with_blockers(entry, &claim)?
+        } else {
+            match self.observe_in_transaction(entry, &claim)? {
+                Err(Failure::NeedsOwnTransaction) => {
+                    let major = self.server_major;
+                    self.observe_with_blockers(entry, &claim)?.map(|mut o| {
+                        o.unobserved
+                            .push(format!("cannot run in a transaction block on PG{major}"));
+                        o
+                    })
+                }
+                other => other,
+            }
+        };
+        if let (Ok(o), Some((_, why))) = (
+            &mut observed,
+            UNOBSERVABLE.iter().find(|(k, _)| *k == entry.key),
+        ) {
+            o.rewrite = None;
+            o.scan = None;
+            o.unobserved.push(format!("rewrite and scan: {why}"));
+        }
+        let observed = observed.map_err(|f| match f {
+            Failure::Error(e) => e,
+            Failure::NeedsOwnTransaction => "cannot run in a transaction block".to_string(),
+        });
+        Ok(Check::new(entry, version, claim, observed))
+    }
+
+    fn sessions(&mut self) -> [&mut Client; 5] {
+        [
+            &mut self.main,
+            &mut self.probe,
+            &mut self.snapshot_blocker,
+            &mut self.lock_blocker,
+            &mut self.runner,
+        ]
+    }
+
+    /// Creates an empty scratch schema and puts it first on every session's search_path.
+    fn create_schema(&mut self) -> Result<String> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static SCHEMAS: AtomicU32 = AtomicU32::new(0);
+        let schema = format!(
+            "pgrisk_verify_{}_{}",
+            std::process::id(),
+            SCHEMAS.fetch_add(1, Ordering::Relaxed)
+        );
+        self.main.batch_execute(&format!("CREATE SCHEMA {schema}")).with_context(|| {
+            format!("cannot create the scratch schema {schema} (verify-locks needs CREATE on the database)")
+        })?;
+        let path = format!("SET search_path = {schema}, public");
+        for session in self.sessions() {
+            session.batch_execute(&path)?;
+        }
+        Ok(schema)
+    }
+
+    /// Commits the fixture and the entry's setup in the scratch schema and lists its relations.
+    fn fill_schema(&mut self, entry: &Entry, schema: &str) -> Attempt<Snapshot> {
+        if let Err(e) = self.main.batch_execute(kb::FIXTURE_SQL) {
+            return Ok(Err(Failure::Error(format!(
+                "fixture failed: {}",
+                db_error_text(&e)
+            ))));
+        }
+        if let Some(setup) = &entry.setup
+            && let Err(e) = self.main.batch_execute(setup)
+        {
+            return Ok(Err(Failure::Error(format!(
+                "setup failed: {}",
+                db_error_text(&e)
+            ))));
+        }
+        let rows = self.main.query(
+            "SELECT c.oid, c.relname::text, c.relkind::text, c.relfilenode, t.relname::text \
+             FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid \
+             WHERE c.relnamespace = $1::text::regnamespace ORDER BY c.oid",
+            &[&schema],
+        )?;
+        let relations = rows
+            .iter()
+            .map(|r| Relation {
+                oid: r.get(0),
+                name: r.get(1),
+                kind: r.get::<_, String>(2).chars().next().unwrap_or('?'),
+                relfilenode: r.get(3),
+                table: r.get(4),
+            })
+            .collect();
+        Ok(Ok(Snapshot {
+            schema: schema.to_string(),
+            relations,
+        }))
+    }
+
+    fn drop_schema(&mut self, schema: &str) -> Result<()> {
+        self.main.batch_execute("ROLLBACK")?;
+        self.main
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .with_context(|| format!("cannot drop the scratch schema {schema}"))
+    }
+
+    /// Runs `f` in a fresh scratch schema holding the fixture and the entry's setup, and drops the
+    /// schema afterwards, whatever happened.
+    fn in_scratch_schema<T>(
+        &mut self,
+        entry: &Entry,
+        f: impl FnOnce(&mut Self, &Snapshot) -> Attempt<T>,
+    ) -> Attempt<T> {
+        let schema = self.create_schema()?;
+        let result = match self.fill_schema(entry, &schema) {
+            Ok(Ok(snapshot)) => f(self, &snapshot),
+            Ok(Err(failure)) => Ok(Err(failure)),
+            Err(e) => Err(e),
+        };
+        let dropped = self.drop_schema(&schema);
+        let result = result?;
+        dropped?;
+        Ok(result)
+    }
+
+    fn observe_in_transaction(&mut self, entry: &Entry, claim: &Claim) -> Attempt<Observation> {
+        self.in_scratch_schema(entry, |v, snapshot| {
+            v.main.batch_execute("BEGIN")?;
+            let before = read_counters(&mut v.main, snapshot)?;
+            if let Err(e) = v.main.batch_execute(&entry.example) {
+                v.main.batch_execute("ROLLBACK")?;
+                if e.code() == Some(&SqlState::ACTIVE_SQL_TRANSACTION) {
+                    return Ok(Err(Failure::NeedsOwnTransaction));
+                }
+                return Ok(Err(Failure::Error(db_error_text(&e))));
+            }
+            let pid: i32 = v.main.query_one("SELECT pg_backend_pid()", &[])?.get(0);
+            let mut o = Observation::new(snapshot);
+            o.add_locks(claim, snapshot, &relation_locks(&mut v.main, pid)?);
+            let after = read_counters(&mut v.main, snapshot)?;
+            o.rewrite = Some(rewritten(snapshot, &after));
+            let mut scanned = o.rewrite == Some(true);
+            for r in snapshot.relations.iter().filter(|r| r.has_heap()) {
+                let (Some(b), Some(a)) = (before.get(&r.oid), after.get(&r.oid)) else {
+                    continue;
+                };
+                let (scans, blocks) = (a.scans - b.scans, a.blocks - b.blocks);
+                if scans > 0 || blocks > 0 {
+                    o.reads.insert(r.name.clone(), (scans, blocks));
+                    scanned |= o
+                        .locks
+                        .get(&r.name)
+                        .is_some_and(|m| *m > LockMode::RowExclusiveLock);
+                }
+            }
+            o.scan = Some(scanned);
+            o.blocking = probe_blocking(&mut v.probe, snapshot, claim, &o)?;
+            v.main.batch_execute("ROLLBACK")?;
+            Ok(Ok(o))
+        })
+    }
+
+    /// For statements that cannot run in a transaction block: see the module documentation.
+    fn observe_with_blockers(&mut self, entry: &Entry, claim: &Claim) -> Attempt<Observation> {
+        let held_up = self.in_scratch_schema(entry, |v, snapshot| {
+            let snapshot_hold = snapshot.read_each(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT txid_current()",
+                |r| matches!(r.kind, 'r' | 'p' | 'm'),
+            );
+            v.snapshot_blocker.batch_execute(&snapshot_hold)?;
+            v.lock_blocker
+                .batch_execute(&snapshot.read_each("BEGIN", Relation::has_heap))?;
+            let result = v.run_while_held_up(entry, claim, snapshot);
+            v.snapshot_blocker.batch_execute("ROLLBACK")?;
+            v.lock_blocker.batch_execute("ROLLBACK")?;
+            result
+        })?;
+        let mut o = match held_up {
+            Ok(o) => o,
+            Err(f) => return Ok(Err(f)),
+        };
+        // Once more, to completion and unhindered, to see whether it writes a new heap.
+        let completed = self.in_scratch_schema(entry, |v, snapshot| {
+            v.runner.batch_execute(&format!(
+                "SET statement_timeout = '{}s'",
+                WAIT_LIMIT.as_secs()
+            ))?;
+            let ran = v.runner.batch_execute(&entry.example);
+            v.runner.batch_execute("RESET statement_timeout")?;
+            if let Err(e) = ran {
+                return Ok(Err(Failure::Error(format!(
+                    "running it to completion failed: {}",
+                    db_error_text(&e)
+                ))));
+            }
+            let after = read_counters(&mut v.main, snapshot)?;
+            Ok(Ok(rewritten(snapshot, &after)))
+        })?;
+        match completed {
+            Ok(rewrite) => {
+                o.rewrite = Some(rewrite);
+                o.scan = rewrite.then_some(true);
+                if !rewrite {
+                    o.unobserved
+                        .push("scan: not visible outside the statement's own session".into());
+                }
+            }
+            Err(Failure::Error(e)) => o.unobserved.push(e),
+            Err(Failure::NeedsOwnTransaction) => o
+                .unobserved
+                .push("running it to completion was refused".into()),
+        }
+        Ok(Ok(o))
+    }
+
+    fn run_while_held_up(
+        &mut self,
+        entry: &Entry,
+        claim: &Claim,
+        snapshot: &Snapshot,
+    ) -> Attempt<Observation> {
+        let Verifier {
+            main,
+            probe,
+            snapshot_blocker,
+            runner,
+            runner_pid,
+            ..
+        } = self;
+        let pid = *runner_pid;
+        let cancel = runner.cancel_token();
+        thread::scope(|scope| {
+            let statement = scope.spawn(move || runner.batch_execute(&entry.example));
+            let mut o = Observation::new(snapshot);
+            o.method = Method::Blockers;
+            let mut waited = 0;
+            for stage in ["snapshot blocker", "lock blocker"] {
+                if wait_until_blocked(main, pid, || statement.is_finished())? {
+                    waited += 1;
+                    o.add_locks(claim, snapshot, &relation_locks(main, pid)?);
+                    for (relation, b) in probe_blocking(probe, snapshot, claim, &o)? {
+                        let merged = o
+                            .blocking
+                            .get(&relation)
+                            .copied()
+                            .unwrap_or_default()
+                            .merge(b);
+                        o.blocking.insert(relation, merged);
+                    }
+                }
+                if stage == "snapshot blocker" {
+                    snapshot_blocker.batch_execute("ROLLBACK")?;
+                }
+            }
+            if !statement.is_finished() {
+                cancel
+                    .cancel_query(NoTls)
+                    .context("cannot cancel the statement held up by the blockers")?;
+            }
+            let outcome = statement
+                .join()
+                .expect("the statement's thread does not panic");
+            Ok(match outcome {
+                _ if waited > 0 => Ok(o),
+                Ok(()) => Err(Failure::Error(
+                    "finished without waiting for the blocker sessions".into(),
+                )),
+                Err(e) if e.code() == Some(&SqlState::QUERY_CANCELED) => {
+                    Err(Failure::Error(format!(
+                        "did not wait for the blocker sessions within {}s",
+                        WAIT_LIMIT.as_secs()
+                    )))
+                }
+                Err(e) => Err(Failure::Error(db_error_text(&e))),
+            })
+        })
+    }
+}
+
+/// Polls until backend `pid` waits for another session (true), or `finished()`, or the limit (false).
+fn wait_until_blocked(main: &mut Client, pid: i32, finished: impl Fn() -> bool) -> Result<bool> {
+    let started = Instant::now();
+    while !finished() && started.elapsed() < WAIT_LIMIT {
+        let blockers: i32 = main
+            .query_one(
+                "SELECT coalesce(cardinality(pg_blocking_pids($1)), 0)",
+                &[&pid],
+            )?
+            .get(0);
+        if blockers > 0 {
+            return Ok(true);
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    Ok(false)
+}
+
+impl Observation {
+    fn new(snapshot: &Snapshot) -> Observation {
+        Observation {
+            existing: snapshot.relations.iter().map(|r| r.name.clone()).collect(),
+            index_tables: snapshot
+                .relations
+                .iter()
+                .filter_map(|r| Some((r.name.clone(), r.table.clone()?)))
+                .collect(),
+            ..Observation::default()
+        }
+    }
+
+    /// Adds `held` (OID, mode) locks on pre-existing relations, strongest per relation.
+    fn add_locks(&mut self, claim: &Claim, snapshot: &Snapshot, held: &[(u32, LockMode)]) {
+        for (oid, mode) in held {
+            let Some(r) = snapshot.by_oid(*oid) else {
+                continue;
+            };
+            if r.is_index() && !claim.locks.contains_key(&r.name) {
+                strongest(&mut self.other_index_locks, r.name.clone(), *mode);
+            } else {
+                strongest(&mut self.locks, r.name.clone(), *mode);
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Counters {
+    relfilenode: u32,
+    scans: i64,
+    blocks: i64,
+}
+
+/// relfilenode and this transaction's scan counters of every pre-existing relation still there.
+fn read_counters(main: &mut Client, snapshot: &Snapshot) -> Result<BTreeMap<u32, Counters>> {
+    let rows = main.query(
+        "SELECT c.oid, c.relfilenode, pg_stat_get_xact_numscans(c.oid), pg_stat_get_xact_blocks_fetched(c.oid) \
+         FROM pg_class c WHERE c.oid = ANY($1::oid[])",
+        &[&snapshot.oids()],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                r.get(0),
+                Counters {
+                    relfilenode: r.get(1),
+                    scans: r.get(2),
+                    blocks: r.get(3),
+                },
+            )
+        })
+        .collect())
+}
+
+/// A table or materialized view that still exists and has a new relfilenode.
+fn rewritten(snapshot: &Snapshot, after: &BTreeMap<u32, Counters>) -> bool {
+    snapshot.relations.iter().filter(|r| r.has_heap()).any(|r| {
+        after
+            .get(&r.oid)
+            .is_some_and(|a| a.relfilenode != r.relfilenode)
+    })
+}
+
+/// Relation locks of a backend, granted or requested, as (OID, mode).
+fn relation_locks(client: &mut Client, pid: i32) -> Result<Vec<(u32, LockMode)>> {
+    let rows = client.query(
+        "SELECT relation, mode FROM pg_locks WHERE locktype = 'relation' AND pid = $1 AND relation IS NOT NULL",
+        &[&pid],
+    )?;
+    rows.iter()
+        .map(|r| {
+            let mode: String = r.get(1);
+            let mode = LockMode::from_pg_name(&mode)
+                .with_context(|| format!("pg_locks has an unknown mode {mode}"))?;
+            Ok((r.get(0), mode))
+        })
+        .collect()
+}
+
+/// From the probe session, with a short lock timeout: can a plain read and a plain write of each
+/// claimed or locked relation (for an index: of its table) go ahead?
+fn probe_blocking(
+    probe: &mut Client,
+    snapshot: &Snapshot,
+    claim: &Claim,
+    o: &Observation,
+) -> Result<BTreeMap<String, Blocking>> {
+    let mut relations = BTreeSet::new();
+    for name in claim.locks.keys().chain(o.locks.keys()) {
+        match snapshot.by_name(name) {
+            Some(Relation {
+                table: Some(table), ..
+            }) => relations.insert(table.clone()),
+            Some(r) => relations.insert(r.name.clone()),
+            None => false,
+        };
+    }
+    let mut result = BTreeMap::new();
+    for r in relations.iter().filter_map(|name| snapshot.by_name(name)) {
+        let table = snapshot.qualified(r);
+        let read = format!("SELECT * FROM {table} LIMIT 1");
+        let write = match r.kind {
+            'r' | 'p' | 'v' | 'f' => Some(format!("DELETE FROM {table} WHERE false")),
+            'S' => Some(format!("SELECT nextval('{}')", table.replace('\'', "''"))),
+            _ => None,
+        };
+        let mut blocking = Blocking::default();
+        blocking.reads = probe_one(probe, &read)?;
+        if let Some(write) = write {
+            blocking.writes = probe_one(probe, &write)?;
+        }
+        result.insert(r.name.clone(), blocking);
+    }
+    Ok(result)
+}
+
+/// Some(true) when `sql` hit the lock timeout, Some(false) when it ran, None when it failed otherwise.
+fn probe_one(probe: &mut Client, sql: &str) -> Result<Option<bool>> {
+    probe.batch_execute(&format!(
+        "BEGIN; SET LOCAL lock_timeout = '{PROBE_LOCK_TIMEOUT}'; SET LOCAL statement_timeout = '10s'"
+    ))?;
+    let result = probe.batch_execute(sql);
+    probe.batch_execute("ROLLBACK")?;
+    Ok(match result {
+        Ok(()) => Some(false),
+        Err(e) if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => Some(true),
+        Err(_) => None,
+    })
+}
+
+// ------------------------------------------------------------------------------------------------
+// Whole-server runs
+
+/// Every applicable entry checked on one server.
+#[derive(Clone, Debug)]
+pub struct VerifyReport {
+    /// The major pgrisk's claims were made for.
+    pub version: u32,
+    pub server_version: String,
+    pub checks: Vec<Check>,
+}
+
+impl VerifyReport {
+    pub fn mismatches(&self) -> impl Iterator<Item = &str> {
+        self.checks
+            .iter()
+            .flat_map(|c| c.mismatches.iter().map(String::as_str))
+    }
+
+    pub fn mismatch_count(&self) -> usize {
+        self.mismatches().count()
+    }
+}
+
+impl fmt::Display for VerifyReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "pgrisk's claims for PostgreSQL {} checked on a server running {}\n",
+            self.version, self.server_version
+        )?;
+        for c in &self.checks {
+            let verdict = if c.agrees() { "ok" } else { "MISMATCH" };
+            writeln!(f, "{verdict:<8} {}: {}", c.key, c.statement)?;
+            writeln!(f, "         claimed  {}", c.claimed_text())?;
+            writeln!(f, "         observed {}", c.observed_text())?;
+            if let Ok(o) = &c.observed {
+                if o.method == Method::Blockers {
+                    writeln!(
+                        f,
+                        "         method   own session, held up by blocker sessions, then cancelled"
+                    )?;
+                }
+                if !o.other_index_locks.is_empty() {
+                    writeln!(
+                        f,
+                        "         indexes  {} (not compared)",
+                        locks_text(&o.other_index_locks)
+                    )?;
+                }
+                for note in &o.unobserved {
+                    writeln!(f, "         note     {note}")?;
+                }
+            }
+            for m in &c.mismatches {
+                writeln!(f, "         ✗ {m}")?;
+            }
+        }
+        let count = self.mismatch_count();
+        let plural = if count == 1 { "" } else { "es" };
+        writeln!(
+            f,
+            "\n{} entries checked, {count} mismatch{plural}",
+            self.checks.len()
+        )
+    }
+}
+
+/// Checks every entry that applies to `version` (default: the server's major) on the server
+/// `config` points at. Everything runs in scratch schemas that are dropped again.
+pub fn verify_server(config: &Config, version: Option<u32>) -> Result<VerifyReport> {
+    let mut verifier = Verifier::connect(config)?;
+    let version = version.unwrap_or(verifier.server_major);
+    if !(kb::MIN_VERSION..=kb::MAX_VERSION).contains(&version) {
+        bail!(
+            "pgrisk knows PostgreSQL {}–{}, the server runs {}: name a known major to compare its claims anyway",
+            kb::MIN_VERSION,
+            kb::MAX_VERSION,
+            verifier.server_version
+        );
+    }
+    let mut checks = Vec::new();
+    for entry in kb::entries().iter().filter(|e| e.applies_to(version)) {
+        checks.push(
+            verifier
+                .check(entry, version)
+                .with_context(|| format!("while checking {}", entry.key))?,
+        );
+    }
+    Ok(VerifyReport {
+        version,
+        server_version: verifier.server_version.clone(),
+        checks,
+    })
+}
+
+/// `pgrisk verify-locks --database-url URL`, URL being a libpq URL or key=value string.
+pub fn verify_locks(database_url: &str, version: Option<u32>) -> Result<VerifyReport> {
+    let config = Config::from_str(database_url)
+        .context("--database-url is not a PostgreSQL connection string")?;
+    verify_server(&config, version)
+}

@@ -1,0 +1,221 @@
+//! The transaction model: what is new, what is held until COMMIT, savepoints, SET LOCAL.
+
+use pgrisk::{Options, Report, analyze_sql};
+
+fn run(sql: &str) -> Report {
+    analyze_sql(sql, &Options { pg_version: 15 })
+}
+
+fn rules_at(r: &Report, line: usize) -> Vec<String> {
+    r.findings
+        .iter()
+        .filter(|f| f.line == line)
+        .map(|f| f.rule.clone())
+        .collect()
+}
+
+#[test]
+fn tables_created_in_the_same_transaction_need_no_warning() {
+    let r = run(
+        "BEGIN;\nCREATE TABLE t (id int);\nCREATE INDEX t_id_idx ON t (id);\nALTER TABLE t ALTER COLUMN id SET NOT NULL;\nCOMMIT;\n",
+    );
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn tables_created_in_an_earlier_committed_transaction_are_not_new() {
+    let r = run(
+        "BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\nBEGIN;\nCREATE INDEX t_id_idx ON t (id);\nCOMMIT;\n",
+    );
+    assert_eq!(
+        rules_at(&r, 5),
+        ["create-index-blocks-writes", "missing-lock-timeout"]
+    );
+    // Autocommit: each statement commits at once.
+    let r = run("CREATE TABLE t (id int);\nCREATE INDEX t_id_idx ON t (id);\n");
+    assert!(rules_at(&r, 2).contains(&"create-index-blocks-writes".to_string()));
+}
+
+#[test]
+fn rolled_back_tables_are_forgotten() {
+    let r = run(
+        "BEGIN;\nCREATE TABLE t (id varchar(10));\nROLLBACK;\nALTER TABLE t ALTER COLUMN id TYPE varchar(20);\n",
+    );
+    // The type is unknown again after ROLLBACK, so the change is assumed to rewrite.
+    assert!(
+        rules_at(&r, 4).contains(&"alter-column-type".to_string()),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn locks_are_held_until_commit_across_revisions() {
+    let sql = "BEGIN;\n-- Running upgrade a -> b\nALTER TABLE t ALTER COLUMN c SET NOT NULL;\n-- Running upgrade b -> c\nCREATE TABLE u (id int);\nUPDATE alembic_version SET version_num='c';\nCOMMIT;\n";
+    let r = run(sql);
+    let st = &r.statements[1];
+    assert_eq!(st.revision.as_deref(), Some("b"));
+    let held = st.held_until.as_ref().expect("held");
+    assert_eq!(held.line, Some(7));
+    assert_eq!(held.later_statements, 1, "bookkeeping does not count");
+    assert_eq!(held.revisions, ["c"]);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "lock-held-across-statements")
+        .expect("finding");
+    assert_eq!((f.line, f.revision.as_deref()), (3, Some("b")));
+    assert!(
+        f.message.contains("held until COMMIT at line 7"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.contains("1 other revision(s) (c)"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn rollback_to_savepoint_releases_later_locks() {
+    let sql = "BEGIN;\nSET LOCAL lock_timeout = '1s';\nSAVEPOINT s;\nALTER TABLE t ADD COLUMN a int;\nROLLBACK TO SAVEPOINT s;\nSELECT 1;\nCOMMIT;\n";
+    let r = run(sql);
+    assert!(
+        r.statements[3].held_until.is_none(),
+        "released at ROLLBACK TO"
+    );
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| f.rule != "lock-held-across-statements")
+    );
+}
+
+#[test]
+fn set_local_lasts_until_the_end_of_its_transaction() {
+    let sql = "BEGIN;\nSET LOCAL lock_timeout = '5s';\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nBEGIN;\nALTER TABLE t ADD COLUMN b int;\nCOMMIT;\n";
+    let r = run(sql);
+    assert_eq!(r.statements[2].lock_timeout.as_deref(), Some("5s"));
+    assert_eq!(r.statements[5].lock_timeout, None);
+    assert_eq!(rules_at(&r, 3), Vec::<String>::new());
+    assert_eq!(rules_at(&r, 6), ["missing-lock-timeout"]);
+}
+
+#[test]
+fn set_local_outside_a_block_does_nothing_and_session_set_persists() {
+    let r = run("SET LOCAL lock_timeout = '5s';\nALTER TABLE t ADD COLUMN a int;\n");
+    assert_eq!(rules_at(&r, 2), ["missing-lock-timeout"]);
+    let r = run(
+        "SET lock_timeout TO '5s';\nBEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nALTER TABLE t ADD COLUMN b int;\n",
+    );
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    let r = run("SET lock_timeout = 0;\nALTER TABLE t ADD COLUMN a int;\n");
+    assert_eq!(
+        rules_at(&r, 2),
+        ["missing-lock-timeout"],
+        "0 disables the timeout"
+    );
+}
+
+#[test]
+fn concurrently_inside_a_block_fails() {
+    let r = run(
+        "BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (a);\nCOMMIT;\nCREATE INDEX CONCURRENTLY j ON t (b);\n",
+    );
+    assert_eq!(rules_at(&r, 2), ["concurrently-in-transaction"]);
+    assert!(rules_at(&r, 4).is_empty());
+}
+
+#[test]
+fn alembic_bookkeeping_is_never_flagged() {
+    let r = run(
+        "BEGIN;\nCREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));\nINSERT INTO alembic_version (version_num) VALUES ('a');\nUPDATE alembic_version SET version_num='b' WHERE alembic_version.version_num = 'a';\nCOMMIT;\n",
+    );
+    assert!(r.findings.is_empty());
+    assert_eq!(
+        r.statements.iter().filter(|s| s.kind == "alembic").count(),
+        3
+    );
+}
+
+#[test]
+fn schema_learned_from_the_stream_judges_type_changes() {
+    let base = "BEGIN;\nCREATE TABLE t (name varchar(50), n int, code varchar(20));\nCOMMIT;\n";
+    let r = run(&format!(
+        "{base}ALTER TABLE t ALTER COLUMN name TYPE varchar(100);\n"
+    ));
+    assert!(
+        r.findings.iter().all(|f| f.rule != "alter-column-type"),
+        "coercible: {:?}",
+        r.findings
+    );
+    assert!(!r.statements[3].rewrite);
+    let r = run(&format!(
+        "{base}ALTER TABLE t ALTER COLUMN n TYPE bigint;\n"
+    ));
+    assert!(r.statements[3].rewrite);
+    assert!(rules_at(&r, 4).contains(&"alter-column-type".to_string()));
+    let r = run(&format!(
+        "{base}ALTER TABLE t ALTER COLUMN code TYPE integer USING code::integer;\n"
+    ));
+    assert!(rules_at(&r, 4).contains(&"type-change-data-loss".to_string()));
+}
+
+#[test]
+fn whole_table_update_in_ddl_transaction_is_an_error() {
+    let r = run("BEGIN;\nALTER TABLE t ADD COLUMN s text;\nUPDATE t SET s = 'x';\nCOMMIT;\n");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "unbatched-backfill")
+        .unwrap();
+    assert_eq!((f.line, f.severity), (3, pgrisk::Severity::Error));
+    let r = run("BEGIN;\nUPDATE t SET s = 'x';\nCOMMIT;\n");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "unbatched-backfill")
+        .unwrap();
+    assert_eq!(f.severity, pgrisk::Severity::Warning);
+}
+
+#[test]
+fn do_blocks_are_analysed_and_dynamic_sql_is_flagged() {
+    let r = run("DO $$ BEGIN ALTER TABLE t ALTER COLUMN c SET NOT NULL; END $$;\n");
+    assert!(
+        rules_at(&r, 1).contains(&"set-not-null".to_string()),
+        "{:?}",
+        r.findings
+    );
+    assert_eq!(r.statements[0].locks[0].relation, "t");
+    let r = run("DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD COLUMN x int'; END $$;\n");
+    assert!(rules_at(&r, 1).contains(&"opaque-code".to_string()));
+}
+
+#[test]
+fn every_statement_is_accounted_for() {
+    let sql = "SELECT 1;\nprocessing batch 1\nUPDATE t SET a = 1 WHERE id < 10;\nALTER TABLE t ADD COLUMN;\n\\connect db\nSELECT 2";
+    let r = run(sql);
+    let kinds: Vec<&str> = r.statements.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "select",
+            "non-sql-text",
+            "update",
+            "syntax-error",
+            "psql-meta",
+            "select"
+        ]
+    );
+    let lines: Vec<usize> = r.statements.iter().map(|s| s.line).collect();
+    assert_eq!(lines, [1, 2, 3, 4, 5, 6]);
+    assert_eq!(r.summary.read, r.summary.parsed + r.summary.unparseable);
+    let err = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "syntax-error")
+        .unwrap();
+    assert!(err.message.contains("line 4, column 25"), "{}", err.message);
+}
