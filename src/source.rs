@@ -161,7 +161,7 @@ mod tests {
             src.position(x),
             Position {
                 line: 2,
-                column: 14
+                column: 13
             }
         );
     }
