@@ -5,7 +5,6 @@
 use crate::catalog::Catalog;
 use crate::classify::{self, Classified};
 use crate::facts::{Op, QName, Tx};
-use crate::kb::Effect;
 use crate::parse::{self, Body};
 use crate::report::{Finding, HeldUntil, LockClaim, Report, StatementReport, Summary};
 use crate::rules::{self, Draft, StmtCtx};
@@ -175,24 +174,102 @@ fn relation_name(s: &str) -> QName {
     }
 }
 
-/// Everything collected while walking: the report under construction.
+/// Receives each statement once its report is final (its transaction has ended), in order.
+pub trait Sink {
+    fn statement(&mut self, statement: StatementReport);
+}
+
+impl Sink for Vec<StatementReport> {
+    fn statement(&mut self, statement: StatementReport) {
+        self.push(statement);
+    }
+}
+
+/// What remains after every statement went to the sink.
+pub struct Outcome {
+    pub files: Vec<String>,
+    pub summary: Summary,
+    /// In input order; within a statement, most severe first.
+    pub findings: Vec<Finding>,
+}
+
+/// The statements whose transaction is still open, addressed by their global index.
+pub struct Window<'a> {
+    base: usize,
+    items: &'a [StatementReport],
+}
+
+impl std::ops::Index<usize> for Window<'_> {
+    type Output = StatementReport;
+    fn index(&self, i: usize) -> &StatementReport {
+        &self.items[i - self.base]
+    }
+}
+
+impl Window<'_> {
+    /// Statements from `from` (global index) to the newest.
+    pub fn from(&self, from: usize) -> &[StatementReport] {
+        &self.items[from.saturating_sub(self.base).min(self.items.len())..]
+    }
+}
+
+/// Everything collected while walking: statements not yet final, and the findings.
 struct Walk<'a> {
     options: &'a Options,
-    statements: Vec<StatementReport>,
+    /// Statements of the open transaction (or the one being analysed), from global index `base`.
+    pending: std::collections::VecDeque<StatementReport>,
+    /// `pgrisk-ignore` rules of each pending statement.
+    ignores: std::collections::VecDeque<Option<Vec<String>>>,
+    base: usize,
     findings: Vec<Finding>,
-    ignores: Vec<Option<Vec<String>>>,
+    sink: &'a mut dyn Sink,
 }
 
 impl Walk<'_> {
+    fn next_index(&self) -> usize {
+        self.base + self.pending.len()
+    }
+
+    fn st(&self, i: usize) -> &StatementReport {
+        &self.pending[i - self.base]
+    }
+
+    fn st_mut(&mut self, i: usize) -> &mut StatementReport {
+        &mut self.pending[i - self.base]
+    }
+
+    fn push(&mut self, st: StatementReport, ignores: Option<Vec<String>>) {
+        self.pending.push_back(st);
+        self.ignores.push_back(ignores);
+    }
+
+    fn window(&mut self) -> Window<'_> {
+        Window {
+            base: self.base,
+            items: self.pending.make_contiguous(),
+        }
+    }
+
+    /// Hands every pending statement to the sink (its transaction has ended).
+    fn flush(&mut self) {
+        self.ignores.clear();
+        while let Some(st) = self.pending.pop_front() {
+            self.base += 1;
+            self.sink.statement(st);
+        }
+    }
+
     fn finding(&mut self, statement: usize, draft: Draft) {
+        let (s, ignores) = (
+            &self.pending[statement - self.base],
+            &self.ignores[statement - self.base],
+        );
         // `-- pgrisk-ignore` (every rule) or `-- pgrisk-ignore: rule-a, rule-b` right before it.
-        if let Some(Some(rules)) = self.ignores.get(statement)
+        if let Some(rules) = ignores
             && (rules.is_empty() || rules.iter().any(|r| r == draft.rule))
         {
             return;
         }
-        let s = &self.statements[statement];
-        let suggestion = suggest::render(draft.rule, &draft.vars);
         self.findings.push(Finding {
             rule: draft.rule.to_string(),
             severity: draft.severity,
@@ -202,17 +279,23 @@ impl Walk<'_> {
             revision: s.revision.clone(),
             statement,
             message: draft.message,
-            suggestion,
+            suggestion: suggest::LazySuggestion {
+                rule: draft.rule,
+                vars: draft.vars,
+            },
         });
     }
 }
 
-pub fn run(sources: &[Source], options: &Options) -> Report {
+/// Analyses `sources` in order (each a separate session), handing statements to `sink`.
+pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> Outcome {
     let mut walk = Walk {
         options,
-        statements: Vec::new(),
+        pending: Default::default(),
+        ignores: Default::default(),
+        base: 0,
         findings: Vec::new(),
-        ignores: Vec::new(),
+        sink,
     };
     let mut summary = Summary::default();
     for src in sources {
@@ -225,18 +308,29 @@ pub fn run(sources: &[Source], options: &Options) -> Report {
             Severity::Info => summary.infos += 1,
         }
     }
-    // Findings in input order; within a statement, most severe first.
-    walk.findings.sort_by(|a, b| {
+    let mut findings = walk.findings;
+    findings.sort_by(|a, b| {
         a.statement
             .cmp(&b.statement)
             .then(b.severity.cmp(&a.severity))
     });
-    Report {
-        pg_version: options.pg_version,
+    Outcome {
         files: sources.iter().map(|s| s.name.clone()).collect(),
         summary,
-        statements: walk.statements,
-        findings: walk.findings,
+        findings,
+    }
+}
+
+/// The whole report in memory (library use, tests).
+pub fn report(sources: &[Source], options: &Options) -> Report {
+    let mut statements = Vec::new();
+    let outcome = run(sources, options, &mut statements);
+    Report {
+        pg_version: options.pg_version,
+        files: outcome.files,
+        statements,
+        findings: outcome.findings,
+        summary: outcome.summary,
     }
 }
 
@@ -246,13 +340,12 @@ struct Markers {
     ignores: Vec<(usize, Vec<String>)>,
 }
 
-fn markers(src: &Source) -> Markers {
-    let script = script::split(&src.text, src.content_start(), src.text.len());
+fn markers(src: &Source, comments: &[script::Comment]) -> Markers {
     let mut m = Markers {
         revisions: Vec::new(),
         ignores: Vec::new(),
     };
-    for c in script.comments {
+    for c in comments {
         let text = &src.text[c.start..c.end];
         if let Some(r) = Revision::parse_marker(text) {
             m.revisions.push((c.start, r));
@@ -263,147 +356,218 @@ fn markers(src: &Source) -> Markers {
     m
 }
 
+/// Per-source walking state that is not the session: where we are among the markers.
+struct Cursor {
+    markers: Markers,
+    rev_i: usize,
+    ign_i: usize,
+    last_end: usize,
+}
+
 fn analyze_source(src: &Source, walk: &mut Walk, summary: &mut Summary) {
-    let parsed = parse::parse_source(src);
-    let markers = markers(src);
+    let (mut batches, comments) = parse::Batches::new(src);
+    let mut cursor = Cursor {
+        markers: markers(src, &comments),
+        rev_i: 0,
+        ign_i: 0,
+        last_end: src.content_start(),
+    };
+    drop(comments);
     let mut session = Session::new(walk.options.pg_version);
-    let mut rev_i = 0;
-    let mut ign_i = 0;
-    let mut last_end = src.content_start();
-    for p in parsed {
-        while rev_i < markers.revisions.len() && markers.revisions[rev_i].0 < p.start {
-            let id = markers.revisions[rev_i].1.id.clone();
-            if session.revision.as_deref() != Some(id.as_str()) {
-                session.revision_drops.clear();
+    let file: std::sync::Arc<str> = src.name.as_str().into();
+    let mut batch = batches.next_batch();
+    while !batch.is_empty() {
+        // Parse the next batch on the pool while this thread analyses this one, in order.
+        let mut next = Vec::new();
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = batches.next_batch());
+            for p in batch {
+                analyze_statement(src, &file, p, &mut cursor, &mut session, walk, summary);
             }
-            session.revision = Some(id);
-            rev_i += 1;
-        }
-        // An ignore comment applies to the statement right after it.
-        let mut ignores = None;
-        while ign_i < markers.ignores.len() && markers.ignores[ign_i].0 <= p.start {
-            if markers.ignores[ign_i].0 >= last_end {
-                ignores = Some(markers.ignores[ign_i].1.clone());
-            }
-            ign_i += 1;
-        }
-        last_end = p.end;
-        let index = walk.statements.len();
-        let pos = src.position(p.start);
-        let end_pos = src.position(p.end.saturating_sub(1).max(p.start));
-        let mut st = StatementReport {
-            index,
-            file: src.name.clone(),
-            line: pos.line,
-            column: pos.column,
-            end_line: end_pos.line,
-            revision: session.revision.clone(),
-            sql: src.text[p.start..p.end].to_string(),
-            parsed: matches!(p.body, Body::Parsed(_)),
-            kind: String::new(),
-            locks: Vec::new(),
-            locks_known: true,
-            rewrite: false,
-            scan: false,
-            in_transaction: session.in_block(),
-            lock_timeout: session.lock_timeout().map(String::from),
-            held_until: None,
-        };
-        summary.read += 1;
-        if st.parsed {
-            summary.parsed += 1;
-        } else {
-            summary.unparseable += 1;
-        }
-        walk.ignores.push(ignores);
-        match p.body {
-            Body::Parsed(op) => {
-                let classified = classify::classify(&op, &session.catalog, session.open_tx());
-                let (mut locks, mut effect) = classify::resolve(&classified, session.version);
-                let mut unknown = classified.unknown.clone();
-                let mut inner: Vec<(Op, Classified)> = Vec::new();
-                if let Op::Do { statements, .. } = op.as_ref() {
-                    for sql in statements {
-                        if let Ok(ops) = parse_inner(sql) {
-                            for o in ops {
-                                let c = classify::classify(&o, &session.catalog, session.open_tx());
-                                let (l, e) = classify::resolve(&c, session.version);
-                                for claim in l {
-                                    match locks.iter_mut().find(|x| x.relation == claim.relation) {
-                                        Some(x) => x.mode = x.mode.max(claim.mode),
-                                        None => locks.push(claim),
-                                    }
-                                }
-                                effect = effect.max(e);
-                                if c.unknown.is_some() {
-                                    unknown = c.unknown.clone();
-                                }
-                                inner.push((o, c));
-                            }
-                        }
-                    }
-                }
-                st.kind = kind_of(&op, &classified, unknown.is_some());
-                if unknown.is_some() {
-                    summary.unknown += 1;
-                    st.locks_known = false;
-                } else {
-                    summary.classified += 1;
-                }
-                st.rewrite = effect.rewrites();
-                st.scan = effect.scans();
-                st.locks = locks;
-                walk.statements.push(st);
-                let drafts = {
-                    let ctx = StmtCtx {
-                        index,
-                        op: &op,
-                        classified: &classified,
-                        locks: &walk.statements[index].locks,
-                        effect,
-                        session: &session,
-                        unknown: unknown.as_deref(),
-                        inner: &inner,
-                    };
-                    rules::check_statement(&ctx)
-                };
-                for d in drafts {
-                    walk.finding(index, d);
-                }
-                step(&mut session, &op, &inner, index, walk);
-            }
-            other => {
-                st.kind = match &other {
-                    Body::SyntaxError { .. } => "syntax-error",
-                    Body::NonSql => "non-sql-text",
-                    Body::PsqlMeta => "psql-meta",
-                    Body::CopyData => "copy-data",
-                    Body::Parsed(_) => unreachable!(),
-                }
-                .to_string();
-                walk.statements.push(st);
-                if let Some(block) = session.block.as_mut() {
-                    block.statements.push(index);
-                }
-                for d in rules::check_unparsed(&other, src, &walk.statements[index]) {
-                    walk.finding(index, d);
-                }
-            }
-        }
+        });
+        batch = next;
     }
     if session.block.is_some() {
         end_block(&mut session, None, walk);
     }
+    walk.flush();
 }
 
-fn parse_inner(sql: &str) -> Result<Vec<Op>, ()> {
-    let tree = pg_query::parse(sql, 0).map_err(|_| ())?;
-    Ok(tree
-        .protobuf
-        .stmts
+fn analyze_statement(
+    src: &Source,
+    file: &std::sync::Arc<str>,
+    p: parse::Parsed,
+    cursor: &mut Cursor,
+    session: &mut Session,
+    walk: &mut Walk,
+    summary: &mut Summary,
+) {
+    let m = &cursor.markers;
+    while cursor.rev_i < m.revisions.len() && m.revisions[cursor.rev_i].0 < p.start {
+        let id = m.revisions[cursor.rev_i].1.id.clone();
+        if session.revision.as_deref() != Some(id.as_str()) {
+            session.revision_drops.clear();
+        }
+        session.revision = Some(id);
+        cursor.rev_i += 1;
+    }
+    // An ignore comment applies to the statement right after it.
+    let mut ignores = None;
+    while cursor.ign_i < m.ignores.len() && m.ignores[cursor.ign_i].0 <= p.start {
+        if m.ignores[cursor.ign_i].0 >= cursor.last_end {
+            ignores = Some(m.ignores[cursor.ign_i].1.clone());
+        }
+        cursor.ign_i += 1;
+    }
+    cursor.last_end = p.end;
+    let index = walk.next_index();
+    let pos = src.position(p.start);
+    let end_pos = src.position(p.end.saturating_sub(1).max(p.start));
+    let mut st = StatementReport {
+        index,
+        file: file.to_string(),
+        line: pos.line,
+        column: pos.column,
+        end_line: end_pos.line,
+        revision: session.revision.clone(),
+        sql: src.text[p.start..p.end].to_string(),
+        parsed: matches!(p.body, Body::Parsed(_)),
+        kind: String::new(),
+        locks: Vec::new(),
+        locks_known: true,
+        rewrite: false,
+        scan: false,
+        in_transaction: session.in_block(),
+        lock_timeout: session.lock_timeout().map(String::from),
+        held_until: None,
+    };
+    summary.read += 1;
+    if st.parsed {
+        summary.parsed += 1;
+    } else {
+        summary.unparseable += 1;
+    }
+    match p.body {
+        Body::Parsed(op) => {
+            let classified = classify::classify(&op, &session.catalog, session.open_tx());
+            let (mut locks, mut effect) = classify::resolve(&classified, session.version);
+            let mut unknown = classified.unknown.clone();
+            let mut inner: Vec<(Op, Classified)> = Vec::new();
+            if let Op::Do { statements, .. } = op.as_ref() {
+                for sql in statements {
+                    for o in parse_inner(sql) {
+                        let c = classify::classify(&o, &session.catalog, session.open_tx());
+                        let (l, e) = classify::resolve(&c, session.version);
+                        for claim in l {
+                            match locks.iter_mut().find(|x| x.relation == claim.relation) {
+                                Some(x) => x.mode = x.mode.max(claim.mode),
+                                None => locks.push(claim),
+                            }
+                        }
+                        effect = effect.max(e);
+                        if c.unknown.is_some() {
+                            unknown = c.unknown.clone();
+                        }
+                        inner.push((o, c));
+                    }
+                }
+            }
+            st.kind = kind_of(&op, &classified, unknown.is_some());
+            if unknown.is_some() {
+                summary.unknown += 1;
+                st.locks_known = false;
+            } else {
+                summary.classified += 1;
+            }
+            if matches!(op.as_ref(), Op::Credentials { .. }) {
+                st.sql = redact_passwords(&st.sql);
+            }
+            st.rewrite = effect.rewrites();
+            st.scan = effect.scans();
+            st.locks = locks;
+            walk.push(st, ignores);
+            let drafts = {
+                let ctx = StmtCtx {
+                    index,
+                    op: &op,
+                    classified: &classified,
+                    locks: &walk.st(index).locks,
+                    effect,
+                    session,
+                    unknown: unknown.as_deref(),
+                    inner: &inner,
+                };
+                rules::check_statement(&ctx)
+            };
+            for d in drafts {
+                walk.finding(index, d);
+            }
+            step(session, &op, &inner, index, walk);
+        }
+        other => {
+            st.kind = match &other {
+                Body::SyntaxError { .. } => "syntax-error",
+                Body::NonSql => "non-sql-text",
+                Body::PsqlMeta => "psql-meta",
+                Body::CopyData => "copy-data",
+                Body::Parsed(_) => unreachable!(),
+            }
+            .to_string();
+            walk.push(st, ignores);
+            if let Some(block) = session.block.as_mut() {
+                block.statements.push(index);
+            }
+            for d in rules::check_unparsed(&other, src, walk.st(index)) {
+                walk.finding(index, d);
+            }
+        }
+    }
+    if session.block.is_none() {
+        walk.flush();
+    }
+}
+
+/// The statement with every string literal that follows the word PASSWORD replaced, so reports
+/// and CI logs do not carry the secret.
+fn redact_passwords(sql: &str) -> String {
+    let lower = sql.to_ascii_lowercase();
+    let mut out = String::with_capacity(sql.len());
+    let mut at = 0;
+    while let Some(p) = lower[at..].find("password") {
+        let after = at + p + "password".len();
+        let rest = &sql[after..];
+        let lead = rest.len() - rest.trim_start().len();
+        let quote = after + lead;
+        match sql[quote..].starts_with('\'') {
+            true => {
+                let mut end = quote + 1;
+                let b = sql.as_bytes();
+                while end < b.len() && !(b[end] == b'\'' && b.get(end + 1) != Some(&b'\'')) {
+                    end += if b[end] == b'\'' { 2 } else { 1 };
+                }
+                out.push_str(&sql[at..quote]);
+                out.push_str("'********'");
+                at = (end + 1).min(sql.len());
+            }
+            false => {
+                out.push_str(&sql[at..after]);
+                at = after;
+            }
+        }
+    }
+    out.push_str(&sql[at..]);
+    out
+}
+
+/// The statements of a DO block's body that parse as SQL (others are PL/pgSQL-only).
+fn parse_inner(sql: &str) -> Vec<Op> {
+    let Ok(tree) = parse::parse_tree(sql) else {
+        return vec![];
+    };
+    tree.stmts
         .iter()
         .filter_map(|s| s.stmt.as_ref()?.node.as_ref().map(crate::facts::describe))
-        .collect())
+        .collect()
 }
 
 fn kind_of(op: &Op, c: &Classified, unknown: bool) -> String {
@@ -416,24 +580,26 @@ fn kind_of(op: &Op, c: &Classified, unknown: bool) -> String {
         Op::Alembic => "alembic".into(),
         Op::Do { .. } => "do".into(),
         _ => {
-            // The entry that decides the statement's strongest lock (first on ties).
-            let mut best: Option<(&str, Effect)> = None;
-            for a in &c.actions {
-                let e = crate::kb::entry(a.key)
-                    .map(|e| e.behaviour(crate::kb::MAX_VERSION).effect)
-                    .unwrap_or(Effect::Catalog);
-                if best.is_none_or(|(_, be)| e > be) {
-                    best = Some((a.key, e));
-                }
-            }
-            best.map_or("unknown".into(), |(k, _)| k.to_string())
+            // The entry with the costliest effect, then the strongest lock; on ties the later
+            // (more specific) one: CREATE TABLE … REFERENCES is `create_table.foreign_key`.
+            let rank = |key: &str| {
+                crate::kb::entry(key).map(|e| {
+                    let b = e.behaviour(crate::kb::MAX_VERSION);
+                    (b.effect, b.locks.iter().map(|(_, m)| *m).max())
+                })
+            };
+            c.actions
+                .iter()
+                .map(|a| (rank(a.key), a.key))
+                .reduce(|best, next| if next.0 >= best.0 { next } else { best })
+                .map_or("unknown".into(), |(_, k)| k.to_string())
         }
     }
 }
 
 /// Applies a parsed statement to the session: transaction control, settings, locks held, schema.
 fn step(session: &mut Session, op: &Op, inner: &[(Op, Classified)], index: usize, walk: &mut Walk) {
-    let line = walk.statements[index].line;
+    let line = walk.st(index).line;
     match op {
         Op::Transaction { kind, savepoint } => {
             match kind {
@@ -522,7 +688,8 @@ fn step(session: &mut Session, op: &Op, inner: &[(Op, Classified)], index: usize
     }
     let open = session.open_tx();
     // Locks on relations that existed before the transaction are the ones others wait for.
-    let held: Vec<Held> = walk.statements[index]
+    let held: Vec<Held> = walk
+        .st(index)
         .locks
         .iter()
         .filter(|l| !session.is_new_relation(&l.relation))
@@ -541,7 +708,7 @@ fn step(session: &mut Session, op: &Op, inner: &[(Op, Classified)], index: usize
             | Op::Delete {
                 table,
                 whole_table: true,
-            } if !session.is_new(&table) => {
+            } if !session.is_new(table) => {
                 let verb = if matches!(o, Op::Update { .. }) {
                     "UPDATE"
                 } else {
@@ -579,17 +746,14 @@ fn step(session: &mut Session, op: &Op, inner: &[(Op, Classified)], index: usize
         None => {
             // Autocommit: the statement is its own transaction.
             session.catalog.commit();
-            if walk.statements[index]
-                .locks
-                .iter()
-                .any(|l| l.mode.is_dangerous())
-            {
-                walk.statements[index].held_until = Some(HeldUntil {
+            if walk.st(index).locks.iter().any(|l| l.mode.is_dangerous()) {
+                walk.st_mut(index).held_until = Some(HeldUntil {
                     line: Some(line),
                     statement: Some(index),
                     later_statements: 0,
                     first_later_statement: None,
                     revisions: vec![],
+                    revision_count: 0,
                 });
             }
         }
@@ -606,24 +770,19 @@ fn end_block(session: &mut Session, end: Option<(usize, usize)>, walk: &mut Walk
         .statements
         .iter()
         .copied()
-        .filter(|&i| {
-            !matches!(
-                walk.statements[i].kind.as_str(),
-                "transaction" | "set" | "alembic"
-            )
-        })
+        .filter(|&i| !matches!(walk.st(i).kind.as_str(), "transaction" | "set" | "alembic"))
         .collect();
     // Runs of equal revisions among the work statements: (position in `work`, revision).
     let mut runs: Vec<(usize, Option<String>)> = Vec::new();
     for (pos, &i) in work.iter().enumerate() {
-        let r = walk.statements[i].revision.clone();
+        let r = walk.st(i).revision.clone();
         if runs.last().is_none_or(|(_, last)| *last != r) {
             runs.push((pos, r));
         }
     }
     for h in &block.held {
         let s = h.statement;
-        if !h.lock.mode.is_dangerous() || walk.statements[s].held_until.is_some() {
+        if !h.lock.mode.is_dangerous() || walk.st(s).held_until.is_some() {
             continue;
         }
         let first = work.partition_point(|&i| i <= s);
@@ -632,20 +791,25 @@ fn end_block(session: &mut Session, end: Option<(usize, usize)>, walk: &mut Walk
             runs[run..]
                 .iter()
                 .filter_map(|(_, r)| r.clone())
-                .take(50)
+                .take(10)
                 .collect()
         } else {
             vec![]
         };
-        walk.statements[s].held_until = Some(HeldUntil {
+        walk.st_mut(s).held_until = Some(HeldUntil {
             line: end.map(|(_, l)| l),
             statement: end.map(|(i, _)| i),
             later_statements: work.len() - first,
             first_later_statement: work.get(first).copied(),
+            revision_count: if first < work.len() {
+                runs.len() - (runs.partition_point(|(pos, _)| *pos <= first) - 1)
+            } else {
+                0
+            },
             revisions,
         });
     }
-    let drafts = rules::check_transaction(&block, &walk.statements, end.map(|(_, l)| l));
+    let drafts = rules::check_transaction(&block, &walk.window(), end.map(|(_, l)| l));
     for (i, d) in drafts {
         walk.finding(i, d);
     }

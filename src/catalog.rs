@@ -22,6 +22,8 @@ pub struct Table {
     /// transaction is still open. `None`: existed before the input or created outside a block.
     pub created_tx: Option<u64>,
     pub is_view: bool,
+    /// For views and materialized views: the tables their query reads.
+    pub sources: Vec<QName>,
 }
 
 impl Table {
@@ -111,6 +113,25 @@ impl Catalog {
             }
             None => false,
         }
+    }
+
+    /// Every index the input told us about on `table`, sorted by name.
+    pub fn indexes_of(&self, table: &QName) -> Vec<QName> {
+        let key = table.key();
+        let mut out: Vec<QName> = self
+            .indexes
+            .iter()
+            .filter(|(_, (t, _))| *t == key)
+            .map(|(i, _)| match i.split_once('.') {
+                Some((schema, name)) => QName {
+                    schema: Some(schema.to_string()),
+                    name: name.to_string(),
+                },
+                None => QName::new(i),
+            })
+            .collect();
+        out.sort();
+        out
     }
 
     pub fn index_table(&self, index: &QName) -> Option<QName> {
@@ -210,6 +231,21 @@ impl Catalog {
                         }
                     }
                 }
+                // PostgreSQL's own names for column-level PRIMARY KEY / UNIQUE indexes.
+                for col in columns {
+                    if col.primary_key
+                        && !constraints
+                            .iter()
+                            .any(|c| c.kind == ConstraintKind::PrimaryKey)
+                    {
+                        indexes.push(index_key(table, &format!("{}_pkey", table.name)));
+                    } else if col.unique {
+                        indexes.push(index_key(
+                            table,
+                            &format!("{}_{}_key", table.name, col.name),
+                        ));
+                    }
+                }
                 for ix in indexes {
                     self.put_index(ix, Some((table.key(), tx)));
                 }
@@ -238,17 +274,15 @@ impl Catalog {
                     }),
                 );
             }
-            Op::CreateView { view, .. } => {
-                if self.table(view).is_none() {
-                    self.put(
-                        view.key(),
-                        Some(Table {
-                            created_tx: tx,
-                            is_view: true,
-                            ..Default::default()
-                        }),
-                    );
-                }
+            Op::CreateView { view, sources, .. } => {
+                let created_tx = self.table(view).map_or(tx, |t| t.created_tx);
+                let view_table = Table {
+                    created_tx,
+                    is_view: true,
+                    sources: sources.clone(),
+                    ..Default::default()
+                };
+                self.put(view.key(), Some(view_table));
             }
             Op::AlterTable { table, cmds, .. } => {
                 let key = table.key();
@@ -272,6 +306,10 @@ impl Catalog {
                         {
                             self.put_index(index_key(table, name), Some((key.clone(), tx)));
                         }
+                    }
+                    if !self.tables.contains_key(&key) {
+                        // A table from before the input: learn what this input tells about it.
+                        self.put(key.clone(), Some(Table::default()));
                     }
                     let Some(t) = self.edit(&key) else { return };
                     match cmd {

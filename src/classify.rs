@@ -138,7 +138,19 @@ fn alter_cmd(
                 return;
             }
             ConstraintKind::Unique | ConstraintKind::PrimaryKey if c.using_index.is_some() => {
-                "alter_table.add_constraint_using_index"
+                let mut rels = t();
+                if let Some(ix) = &c.using_index {
+                    rels.push((
+                        Role::Index,
+                        QName {
+                            schema: table.schema.clone(),
+                            name: ix.clone(),
+                        },
+                    ));
+                }
+                out.actions
+                    .push(act("alter_table.add_constraint_using_index", rels));
+                return;
             }
             ConstraintKind::Unique | ConstraintKind::PrimaryKey => "alter_table.add_unique",
             ConstraintKind::Exclusion => "alter_table.add_exclusion",
@@ -173,7 +185,20 @@ fn alter_cmd(
         AlterCmd::RowSecurity => "alter_table.row_security",
         AlterCmd::Owner => "alter_table.owner",
         AlterCmd::ReplicaIdentity => "alter_table.replica_identity",
-        AlterCmd::ClusterOn => "alter_table.cluster_on",
+        AlterCmd::ClusterOn { index } => {
+            let mut rels = t();
+            if let Some(ix) = index {
+                rels.push((
+                    Role::Index,
+                    QName {
+                        schema: table.schema.clone(),
+                        name: ix.clone(),
+                    },
+                ));
+            }
+            out.actions.push(act("alter_table.cluster_on", rels));
+            return;
+        }
         AlterCmd::Inherit { parent } => {
             let mut rels = t();
             if let Some(p) = parent {
@@ -374,7 +399,12 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
                 "reindex"
             };
             match (table, index) {
-                (Some(t), _) => a.push(act(key, vec![(Role::Table, t.clone())])),
+                (Some(t), _) => {
+                    // REINDEX TABLE rebuilds every index of the table, each under its own lock.
+                    let mut rels = vec![(Role::Table, t.clone())];
+                    rels.extend(catalog.indexes_of(t).into_iter().map(|i| (Role::Index, i)));
+                    a.push(act(key, rels))
+                }
                 (None, Some(i)) => {
                     let key = if *concurrently {
                         "reindex.concurrently"
@@ -397,8 +427,23 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             Role::Table,
             tables,
         )),
-        Op::Cluster { table: Some(t) } => a.push(act("cluster", vec![(Role::Table, t.clone())])),
-        Op::Cluster { table: None } => {
+        Op::Cluster {
+            table: Some(t),
+            index,
+        } => {
+            let mut rels = vec![(Role::Table, t.clone())];
+            if let Some(ix) = index {
+                rels.push((
+                    Role::Index,
+                    QName {
+                        schema: t.schema.clone(),
+                        name: ix.clone(),
+                    },
+                ));
+            }
+            a.push(act("cluster", rels))
+        }
+        Op::Cluster { table: None, .. } => {
             out.unknown = Some("CLUSTER of every clustered table".into())
         }
         Op::CreateView {
@@ -419,14 +464,20 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             };
             a.push(act(key, rels));
         }
-        Op::RefreshMatView { view, concurrently } => a.push(act(
-            if *concurrently {
-                "refresh_matview.concurrently"
-            } else {
-                "refresh_matview"
-            },
-            vec![(Role::Table, view.clone())],
-        )),
+        Op::RefreshMatView { view, concurrently } => {
+            let mut rels = vec![(Role::Table, view.clone())];
+            if let Some(t) = catalog.table(view) {
+                rels.extend(t.sources.iter().map(|s| (Role::Source, s.clone())));
+            }
+            a.push(act(
+                if *concurrently {
+                    "refresh_matview.concurrently"
+                } else {
+                    "refresh_matview"
+                },
+                rels,
+            ))
+        }
         Op::CreateTrigger { table } => {
             a.push(act("create_trigger", vec![(Role::Table, table.clone())]))
         }
@@ -449,7 +500,7 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             "comment",
             table.iter().map(|t| (Role::Table, t.clone())).collect(),
         )),
-        Op::Grant => a.push(act("grant", vec![])),
+        Op::Grant { tables } => a.push(each("grant", Role::Table, tables)),
         Op::Lock { tables, mode } => {
             a.push(each("lock_table", Role::Table, tables));
             out.explicit_lock = Some((tables.clone(), *mode));
@@ -491,10 +542,10 @@ pub fn resolve(c: &Classified, version: u32) -> (Vec<LockClaim>, Effect) {
         let b = entry.behaviour(version);
         effect = effect.max(b.effect);
         for (role, name) in &action.rels {
-            if let Some((_, mode)) = b.locks.iter().find(|(r, _)| r == role) {
-                if c.explicit_lock.is_none() {
-                    add(name.to_string(), *mode);
-                }
+            if let Some((_, mode)) = b.locks.iter().find(|(r, _)| r == role)
+                && c.explicit_lock.is_none()
+            {
+                add(name.to_string(), *mode);
             }
         }
     }

@@ -206,7 +206,10 @@ pub enum AlterCmd {
     RowSecurity,
     Owner,
     ReplicaIdentity,
-    ClusterOn,
+    /// CLUSTER ON index / SET WITHOUT CLUSTER.
+    ClusterOn {
+        index: Option<String>,
+    },
     Inherit {
         parent: Option<QName>,
     },
@@ -328,6 +331,7 @@ pub enum Op {
     },
     Cluster {
         table: Option<QName>,
+        index: Option<String>,
     },
     CreateView {
         view: QName,
@@ -362,7 +366,10 @@ pub enum Op {
     Comment {
         table: Option<QName>,
     },
-    Grant,
+    /// GRANT/REVOKE: the tables named (empty for other objects).
+    Grant {
+        tables: Vec<QName>,
+    },
     Lock {
         tables: Vec<QName>,
         mode: LockMode,
@@ -811,7 +818,9 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
         | At::AtNoForceRowSecurity => AlterCmd::RowSecurity,
         At::AtChangeOwner => AlterCmd::Owner,
         At::AtReplicaIdentity => AlterCmd::ReplicaIdentity,
-        At::AtClusterOn | At::AtDropCluster => AlterCmd::ClusterOn,
+        At::AtClusterOn | At::AtDropCluster => AlterCmd::ClusterOn {
+            index: (!name.is_empty()).then(|| name.clone()),
+        },
         At::AtAddInherit | At::AtDropInherit => AlterCmd::Inherit {
             parent: match def {
                 Some(NodeEnum::RangeVar(rv)) => Some(QName::from_range_var(rv)),
@@ -1156,7 +1165,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             let full = v.options.iter().any(|o| matches!(o.node.as_ref(), Some(NodeEnum::DefElem(d)) if d.defname == "full" && d.arg.as_deref().and_then(string_of).is_none_or(|s| s != "false" && s != "off")));
             Op::Vacuum { full, tables: range_vars(&v.rels) }
         }
-        NodeEnum::ClusterStmt(c) => Op::Cluster { table: c.relation.as_ref().map(QName::from_range_var) },
+        NodeEnum::ClusterStmt(c) => Op::Cluster { table: c.relation.as_ref().map(QName::from_range_var), index: (!c.indexname.is_empty()).then(|| c.indexname.clone()) },
         NodeEnum::ViewStmt(v) => {
             let view = v.view.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
             Op::CreateView { sources: sources(v.query.as_deref(), Some(&view)), view, replace: v.replace, materialized: false }
@@ -1198,7 +1207,10 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             };
             Op::Comment { table }
         }
-        NodeEnum::GrantStmt(_) | NodeEnum::GrantRoleStmt(_) | NodeEnum::AlterDefaultPrivilegesStmt(_) => Op::Grant,
+        NodeEnum::GrantStmt(g) => Op::Grant {
+            tables: if ObjectType::try_from(g.objtype) == Ok(ObjectType::ObjectTable) { range_vars(&g.objects) } else { vec![] },
+        },
+        NodeEnum::GrantRoleStmt(_) | NodeEnum::AlterDefaultPrivilegesStmt(_) => Op::Grant { tables: vec![] },
         NodeEnum::LockStmt(l) => Op::Lock { tables: range_vars(&l.relations), mode: lock_mode_of(l.mode) },
         NodeEnum::InsertStmt(i) => {
             let table = i.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));

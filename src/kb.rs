@@ -106,6 +106,7 @@ struct RawOverride {
     versions: String,
     locks: Option<BTreeMap<Role, LockMode>>,
     effect: Option<Effect>,
+    concurrently: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,7 +152,15 @@ pub struct Entry {
     pub source: String,
     pub note: Option<String>,
     base: Behaviour,
-    overrides: Vec<(Versions, Option<Vec<(Role, LockMode)>>, Option<Effect>)>,
+    overrides: Vec<Override>,
+}
+
+#[derive(Debug)]
+struct Override {
+    versions: Versions,
+    locks: Option<Vec<(Role, LockMode)>>,
+    effect: Option<Effect>,
+    concurrently: Option<bool>,
 }
 
 impl Entry {
@@ -161,17 +170,30 @@ impl Entry {
 
     pub fn behaviour(&self, version: u32) -> Behaviour {
         let mut b = self.base.clone();
-        for (range, locks, effect) in &self.overrides {
-            if range.contains(version) {
-                if let Some(locks) = locks {
-                    b.locks = locks.clone();
-                }
-                if let Some(effect) = effect {
-                    b.effect = *effect;
-                }
+        for o in self
+            .overrides
+            .iter()
+            .filter(|o| o.versions.contains(version))
+        {
+            if let Some(locks) = &o.locks {
+                b.locks = locks.clone();
+            }
+            if let Some(effect) = o.effect {
+                b.effect = effect;
             }
         }
         b
+    }
+
+    /// Cannot run inside a transaction block on `version` (CONCURRENTLY forms, VACUUM, and
+    /// ALTER TYPE … ADD VALUE before PostgreSQL 12).
+    pub fn outside_transaction(&self, version: u32) -> bool {
+        self.overrides
+            .iter()
+            .rev()
+            .find(|o| o.versions.contains(version) && o.concurrently.is_some())
+            .and_then(|o| o.concurrently)
+            .unwrap_or(self.concurrently)
     }
 }
 
@@ -187,7 +209,12 @@ fn load() -> Result<Vec<Entry>, String> {
         let mut overrides = Vec::new();
         for o in e.by_version {
             let range = Versions::parse(&o.versions).ok_or_else(|| bad("by_version.versions"))?;
-            overrides.push((range, o.locks.map(|l| l.into_iter().collect()), o.effect));
+            overrides.push(Override {
+                versions: range,
+                locks: o.locks.map(|l| l.into_iter().collect()),
+                effect: o.effect,
+                concurrently: o.concurrently,
+            });
         }
         if entries.iter().any(|x| x.key == e.key) {
             return Err(format!("rules/locks.toml: duplicate key {}", e.key));

@@ -34,7 +34,7 @@ impl Default for Options {
 
 /// Analyses several inputs as one migration run, in order.
 pub fn analyze_sources(sources: &[Source], options: &Options) -> Report {
-    analyze::run(sources, options)
+    analyze::report(sources, options)
 }
 
 /// Analyses one SQL text (named `<input>`).

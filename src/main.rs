@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use pgrisk::report::{json, markdown, text};
 use pgrisk::{Options, Severity, Source};
 use std::io::{IsTerminal, Read, Write};
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -129,39 +130,56 @@ fn run(cli: Cli) -> Result<ExitCode> {
         None => {}
     }
     let sources = read_inputs(&cli.files)?;
-    let report = pgrisk::analyze_sources(
-        &sources,
-        &Options {
-            pg_version: cli.pg_version,
-        },
-    );
-    let rendered = match cli.format {
-        Format::Json => json::render(&report),
-        Format::Markdown => markdown::render(&report),
-        Format::Text => {
-            let stdout_tty = std::io::stdout().is_terminal();
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            let color = match cli.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => stdout_tty && !no_color,
+    let options = Options {
+        pg_version: cli.pg_version,
+    };
+    let stdout = std::io::stdout();
+    let written = match cli.format {
+        Format::Json => {
+            // Streamed: statements are written as their transactions end.
+            let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+            let mut stream = json::JsonStream::begin(out, cli.pg_version, &names)?;
+            let outcome = pgrisk::analyze::run(&sources, &options, &mut stream);
+            let max = outcome.findings.iter().map(|f| f.severity).max();
+            (
+                stream.finish(&outcome.findings, &outcome.summary).map(drop),
+                max,
+            )
+        }
+        Format::Markdown | Format::Text => {
+            let report = pgrisk::analyze_sources(&sources, &options);
+            let rendered = if cli.format == Format::Markdown {
+                markdown::render(&report)
+            } else {
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                let color = match cli.color {
+                    ColorChoice::Always => true,
+                    ColorChoice::Never => false,
+                    ColorChoice::Auto => stdout.is_terminal() && !no_color,
+                };
+                let width = terminal_width().unwrap_or(120);
+                text::render(
+                    &report,
+                    &text::TextOptions {
+                        color,
+                        all: cli.all,
+                        width,
+                    },
+                )
             };
-            let width = terminal_width().unwrap_or(120);
-            text::render(
-                &report,
-                &text::TextOptions {
-                    color,
-                    all: cli.all,
-                    width,
-                },
+            let mut out = stdout.lock();
+            (
+                out.write_all(rendered.as_bytes()).and_then(|_| out.flush()),
+                report.max_severity(),
             )
         }
     };
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(rendered.as_bytes()).and_then(|_| out.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(e).context("writing the report");
-        }
+    let (result, max_severity) = written;
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e).context("writing the report");
     }
     let threshold = match cli.fail_on {
         FailOn::Error => Some(Severity::Error),
@@ -169,7 +187,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
-    let failed = matches!((threshold, report.max_severity()), (Some(t), Some(m)) if m >= t);
+    let failed = matches!((threshold, max_severity), (Some(t), Some(m)) if m >= t);
     Ok(if failed {
         ExitCode::from(1)
     } else {

@@ -80,11 +80,53 @@ fn char_to_byte(s: &str, pos: usize) -> usize {
     s.char_indices().nth(pos - 1).map_or(s.len(), |(i, _)| i)
 }
 
-/// Parses one statement's text. `Ok(None)`: nothing but comments.
+#[repr(C)]
+struct PgQueryProtobuf {
+    len: usize,
+    data: *mut c_char,
+}
+
+#[repr(C)]
+struct PgQueryProtobufParseResult {
+    parse_tree: PgQueryProtobuf,
+    stderr_buffer: *mut c_char,
+    error: *mut PgQueryError,
+}
+
+unsafe extern "C" {
+    fn pg_query_parse_protobuf(input: *const c_char) -> PgQueryProtobufParseResult;
+    fn pg_query_free_protobuf_parse_result(result: PgQueryProtobufParseResult);
+}
+
+/// libpg_query's parse tree for one statement. Like `pg_query::parse`, without the summary walk
+/// (tables, functions) it does on every result, which pgrisk does not use.
+pub fn parse_tree(sql: &str) -> Result<pg_query::protobuf::ParseResult, pg_query::Error> {
+    use prost::Message;
+    let input = CString::new(sql)?;
+    // SAFETY: the result owns C buffers that are only read before pg_query_free_protobuf_parse_result.
+    unsafe {
+        let result = pg_query_parse_protobuf(input.as_ptr());
+        let out = if result.error.is_null() {
+            let data = std::slice::from_raw_parts(
+                result.parse_tree.data as *const u8,
+                result.parse_tree.len,
+            );
+            pg_query::protobuf::ParseResult::decode(data).map_err(pg_query::Error::Decode)
+        } else {
+            let message = CStr::from_ptr((*result.error).message)
+                .to_string_lossy()
+                .into_owned();
+            Err(pg_query::Error::Parse(message))
+        };
+        pg_query_free_protobuf_parse_result(result);
+        out
+    }
+}
+
+/// Parses one statement's text into its operations, with their offsets in `sql`.
 fn parse_one(sql: &str) -> Result<Vec<(usize, Op)>, (String, usize)> {
-    match pg_query::parse(sql, 0) {
+    match parse_tree(sql) {
         Ok(tree) => Ok(tree
-            .protobuf
             .stmts
             .iter()
             .filter_map(|raw| {
@@ -188,19 +230,53 @@ fn attempt(src: &Source, chunk: Chunk) -> Attempt {
     Attempt { chunk, result }
 }
 
+/// Statements of one source, parsed batch by batch (in parallel within a batch) so memory stays
+/// bounded by the batch, not the input.
+pub struct Batches<'a> {
+    src: &'a Source,
+    chunks: std::vec::IntoIter<Chunk>,
+}
+
+/// How many chunks are parsed together: large enough to keep every core busy.
+const BATCH: usize = 2048;
+
+impl<'a> Batches<'a> {
+    /// Splits `src`; returns the batches and the comments between statements.
+    pub fn new(src: &'a Source) -> (Batches<'a>, Vec<script::Comment>) {
+        let script = script::split(&src.text, src.content_start(), src.text.len());
+        (
+            Batches {
+                src,
+                chunks: script.chunks.into_iter(),
+            },
+            script.comments,
+        )
+    }
+
+    /// The next statements in input order; empty at the end.
+    pub fn next_batch(&mut self) -> Vec<Parsed> {
+        let chunks: Vec<Chunk> = self.chunks.by_ref().take(BATCH).collect();
+        let src = self.src;
+        let attempts: Vec<Attempt> = chunks.into_par_iter().map(|c| attempt(src, c)).collect();
+        let mut out = Vec::with_capacity(attempts.len());
+        for a in attempts {
+            settle(src, a, &mut out);
+        }
+        out
+    }
+}
+
 /// Parses every statement of `src`, in input order.
 pub fn parse_source(src: &Source) -> Vec<Parsed> {
-    let script = script::split(&src.text, src.content_start(), src.text.len());
-    let attempts: Vec<Attempt> = script
-        .chunks
-        .into_par_iter()
-        .map(|c| attempt(src, c))
-        .collect();
-    let mut out = Vec::with_capacity(attempts.len());
-    for a in attempts {
-        settle(src, a, &mut out);
+    let (mut batches, _) = Batches::new(src);
+    let mut out = Vec::new();
+    loop {
+        let batch = batches.next_batch();
+        if batch.is_empty() {
+            return out;
+        }
+        out.extend(batch);
     }
-    out
 }
 
 fn settle(src: &Source, a: Attempt, out: &mut Vec<Parsed>) {

@@ -88,9 +88,7 @@ impl RoutineBody {
         }
         self.words += 1;
         if self.routine {
-            if eq("begin") {
-                self.depth += 1;
-            } else if eq("case") && self.depth > 0 {
+            if eq("begin") || (eq("case") && self.depth > 0) {
                 self.depth += 1;
             } else if eq("end") && self.depth > 0 {
                 self.depth -= 1;
@@ -349,6 +347,12 @@ impl Splitter<'_> {
 }
 
 fn is_copy_from_stdin(stmt: &[u8]) -> bool {
+    if !stmt
+        .get(..4)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"copy"))
+    {
+        return false;
+    }
     let text = String::from_utf8_lossy(stmt).to_ascii_lowercase();
     let words: Vec<&str> = text
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')

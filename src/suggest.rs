@@ -4,6 +4,7 @@
 use crate::report::{Phase, Suggestion};
 use crate::rules::Vars;
 use crate::types::SqlType;
+use serde::{Serialize, Serializer};
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 
@@ -22,15 +23,14 @@ pub struct RuleDoc {
     pub text: &'static str,
 }
 
-pub fn doc(id: &str) -> Option<RuleDoc> {
-    RULE_DOCS
-        .iter()
-        .find(|(i, _)| *i == id)
-        .map(|(i, text)| parse_doc(i, text))
+/// Every rule document, parsed once.
+pub fn docs() -> &'static [RuleDoc] {
+    static DOCS: std::sync::OnceLock<Vec<RuleDoc>> = std::sync::OnceLock::new();
+    DOCS.get_or_init(|| RULE_DOCS.iter().map(|(i, t)| parse_doc(i, t)).collect())
 }
 
-pub fn docs() -> impl Iterator<Item = RuleDoc> {
-    RULE_DOCS.iter().map(|(i, t)| parse_doc(i, t))
+pub fn doc(id: &str) -> Option<&'static RuleDoc> {
+    docs().iter().find(|d| d.id == id)
 }
 
 fn parse_doc(id: &str, text: &'static str) -> RuleDoc {
@@ -152,6 +152,26 @@ pub fn fill(template: &str, vars: &Vars) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A finding's suggestion, rendered only when it is shown: large inputs have many findings,
+/// and their recipes are most of the output.
+#[derive(Clone, Debug)]
+pub struct LazySuggestion {
+    pub rule: &'static str,
+    pub vars: Vars,
+}
+
+impl LazySuggestion {
+    pub fn render(&self) -> Option<Suggestion> {
+        render(self.rule, &self.vars)
+    }
+}
+
+impl Serialize for LazySuggestion {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.render().serialize(s)
+    }
 }
 
 /// The rule's recipe with the finding's names filled in.

@@ -20,11 +20,13 @@
 //!     statement: a table scanned or read while the statement holds a lock stronger than ROW
 //!     EXCLUSIVE on it was scanned under that lock (plain DML and reads of source tables under
 //!     ACCESS SHARE are not what the knowledge base calls a scan); a rewrite counts as a scan;
-//!   - from a second session with `lock_timeout = 100ms`, whether `SELECT * FROM t LIMIT 1` and
-//!     `DELETE FROM t WHERE false` (`nextval` for a sequence) are blocked, for every relation
-//!     claimed or locked (for an index: its table). The claim predicts them from
-//!     [`LockMode::blocks`] of the strongest mode claimed on the table *or one of its indexes*:
-//!     the planner locks every index of a table it reads or writes.
+//!   - from a second session with `lock_timeout = 100ms`, whether a read (`SELECT * FROM t LIMIT 1`)
+//!     and a write (`INSERT INTO t SELECT * FROM t WHERE false`, `nextval` for a sequence) are
+//!     blocked, for every relation claimed or locked (for an index: its table). The claim predicts
+//!     them from [`LockMode::blocks`] of the strongest mode claimed on the table *or one of its
+//!     indexes* (the planner locks every index of a table it reads or writes) and, for writes to a
+//!     partition, from whether the mode claimed on its parent conflicts with ACCESS SHARE (an
+//!     INSERT into a partition locks the parent to check the partition constraint).
 //!
 //!   Then the transaction is rolled back.
 //! * **Statements that cannot run in a transaction block** (`concurrently = true`: CREATE/DROP
@@ -43,9 +45,23 @@
 //!   compared before and after. Scans cannot be seen from outside the statement's backend, so
 //!   there only a rewrite is scan evidence; otherwise the scan is reported as unobserved.
 //!
+//! The knowledge base's `concurrently` flag is a claim too: each such example is first tried
+//! inside `BEGIN`, where the server must refuse it (SQLSTATE 25001); an example without the flag
+//! that the server refuses there is observed the second way and reported.
+//!
+//! Why these counters: `numscans` counts every heap scan that starts (`initscan` in heapam.c),
+//! also of an empty table, which `ADD COLUMN … NOT NULL` validates without reading a block;
+//! `blocks_fetched` also sees ANALYZE, whose sampling scan is not counted as a scan. Both are
+//! backend-local counters that are not flushed while a transaction is open (their values may
+//! still include earlier transactions of the session), so only their difference across the
+//! statement is used. A sequence's page read by ALTER SEQUENCE is not a scan: only tables and
+//! materialized views count.
+//!
 //! What an example cannot show is listed in [`UNOBSERVABLE`] and reported as unobserved, never
 //! as agreement. Claimed locks on relations that did not exist before the statement (the table
-//! a CREATE makes) are not compared: no other session can see or wait for them.
+//! a CREATE makes) are not compared: no other session can see or wait for them. `verify-locks`
+//! needs a role that may create schemas in the database; a run killed halfway can leave a
+//! `pgrisk_verify_*` schema behind.
 
 use crate::kb::{self, Entry};
 use crate::locks::LockMode;
@@ -94,6 +110,8 @@ pub struct Claim {
     pub locks: BTreeMap<String, LockMode>,
     pub rewrite: bool,
     pub scan: bool,
+    /// The statement may run inside a transaction block (the knowledge base's `concurrently = false`).
+    pub in_transaction_block: bool,
 }
 
 impl Claim {
@@ -111,6 +129,7 @@ impl Claim {
                 locks: BTreeMap::new(),
                 rewrite: false,
                 scan: false,
+                in_transaction_block: !entry.outside_transaction(version),
             };
         };
         let mut locks = BTreeMap::new();
@@ -122,6 +141,7 @@ impl Claim {
             locks,
             rewrite: last.rewrite,
             scan: last.scan,
+            in_transaction_block: !entry.outside_transaction(version),
         }
     }
 }
@@ -157,9 +177,10 @@ fn strongest(map: &mut BTreeMap<String, LockMode>, relation: String, mode: LockM
 /// Whether plain work on a relation had to wait for the statement.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Blocking {
-    /// `SELECT * FROM t LIMIT 1` hit the lock timeout (None: not probed).
+    /// `SELECT * FROM t LIMIT 1` hit the lock timeout (None: not probed, or failed otherwise).
     pub reads: Option<bool>,
-    /// `DELETE FROM t WHERE false` (`nextval` for a sequence) hit the lock timeout (None: not probed).
+    /// `INSERT INTO t SELECT * FROM t WHERE false` (`nextval` for a sequence) hit the lock timeout
+    /// (None: not probed, or failed otherwise).
     pub writes: Option<bool>,
 }
 
@@ -204,6 +225,8 @@ pub struct Observation {
     pub scan: Option<bool>,
     /// Per table: scans started and blocks read during the statement, as (scans, blocks).
     pub reads: BTreeMap<String, (i64, i64)>,
+    /// The server runs the statement inside `BEGIN` (None: not tried).
+    pub in_transaction_block: Option<bool>,
     /// Per relation, from a second session.
     pub blocking: BTreeMap<String, Blocking>,
     /// What could not be observed, in words.
@@ -212,6 +235,8 @@ pub struct Observation {
     pub existing: BTreeSet<String>,
     /// Pre-existing indexes and the table each belongs to.
     pub index_tables: BTreeMap<String, String>,
+    /// Pre-existing partitions and their partitioned table.
+    pub partition_parents: BTreeMap<String, String>,
 }
 
 /// One entry checked on one server.
@@ -290,6 +315,12 @@ impl Check {
             claimed.push(flag(claim.scan, "scan"));
             seen.push(flag(scan, "scan"));
         }
+        if let Some(in_block) = o.in_transaction_block
+            && in_block != claim.in_transaction_block
+        {
+            claimed.push(transaction_block_text(claim.in_transaction_block));
+            seen.push(transaction_block_text(in_block));
+        }
         for (relation, blocking) in &o.blocking {
             let expected = self.claimed_blocking(o, relation);
             let differs =
@@ -321,7 +352,7 @@ impl Check {
     }
 
     /// What the claim implies for plain reads and writes of `relation`: the strongest mode claimed
-    /// on it or on one of its indexes.
+    /// on it or on one of its indexes; for writes to a partition, also the mode claimed on its parent.
     fn claimed_blocking(&self, o: &Observation, relation: &str) -> Blocking {
         let mode = self
             .claim
@@ -333,21 +364,29 @@ impl Check {
             .map(|(_, m)| *m)
             .max();
         let blocks = mode.map(LockMode::blocks);
+        let parent_blocks_writes = o
+            .partition_parents
+            .get(relation)
+            .and_then(|parent| self.claim.locks.get(parent))
+            .is_some_and(|m| m.conflicts_with(LockMode::AccessShareLock));
         Blocking {
             reads: Some(blocks.is_some_and(|b| b.reads)),
-            writes: Some(blocks.is_some_and(|b| b.writes)),
+            writes: Some(blocks.is_some_and(|b| b.writes) || parent_blocks_writes),
         }
     }
 
     /// `{items: AccessExclusiveLock, rewrite, scan}`
     pub fn claimed_text(&self) -> String {
         let c = &self.claim;
-        format!(
-            "{{{}, {}, {}}}",
+        let mut parts = vec![
             locks_text(&c.locks),
             flag(c.rewrite, "rewrite"),
-            flag(c.scan, "scan")
-        )
+            flag(c.scan, "scan"),
+        ];
+        if !c.in_transaction_block {
+            parts.push(transaction_block_text(false));
+        }
+        format!("{{{}}}", parts.join(", "))
     }
 
     /// `{items: AccessExclusiveLock, rewrite, scan, items blocks reads+writes}`
@@ -361,6 +400,9 @@ impl Check {
                 .map_or("rewrite unobserved".into(), |r| flag(r, "rewrite")),
         );
         parts.push(o.scan.map_or("scan unobserved".into(), |s| flag(s, "scan")));
+        if o.in_transaction_block == Some(false) {
+            parts.push(transaction_block_text(false));
+        }
         parts.extend(
             o.blocking
                 .iter()
@@ -368,6 +410,15 @@ impl Check {
         );
         format!("{{{}}}", parts.join(", "))
     }
+}
+
+fn transaction_block_text(runs: bool) -> String {
+    if runs {
+        "runs in a transaction block"
+    } else {
+        "not in a transaction block"
+    }
+    .to_string()
 }
 
 fn flag(on: bool, what: &str) -> String {
@@ -415,6 +466,8 @@ struct Relation {
     relfilenode: u32,
     /// For an index: its table.
     table: Option<String>,
+    /// For a partition: its partitioned table.
+    parent: Option<String>,
 }
 
 impl Relation {
@@ -479,6 +532,8 @@ enum Failure {
     Error(String),
 }
 
+/// Outer error: the server or a connection failed (the run stops). Inner: the example failed
+/// (the check reports it and the run goes on).
 type Attempt<T> = Result<Result<T, Failure>>;
 
 /// Sessions on one server: `main` builds scratch schemas, runs in-transaction examples and reads
@@ -504,7 +559,7 @@ impl Verifier {
         let open = |role: &str| {
             config
                 .connect(NoTls)
-                .with_context(|| format!("cannot open the {role} session"))
+                .with_context(|| format!("cannot connect to the server (its {role} session)"))
         };
         let mut main = open("main")?;
         let probe = open("probe")?;
@@ -534,19 +589,32 @@ impl Verifier {
     /// example that fails is a [`Check`] that says so.
     pub fn check(&mut self, entry: &Entry, version: u32) -> Result<Check> {
         let claim = Claim::of(entry, version);
-        let mut observed = if entry.concurrently {
-            self.observe_with_blockers(entry, &claim)?
+        let major = self.server_major;
+        let mut observed = if entry.outside_transaction(version) {
+            let in_block = self.runs_in_transaction_block(entry)?;
+            self.observe_with_blockers(entry, &claim)?.map(|mut o| {
+                o.in_transaction_block = in_block;
+                o
+            })
         } else {
             match self.observe_in_transaction(entry, &claim)? {
                 Err(Failure::NeedsOwnTransaction) => {
-                    let major = self.server_major;
-                    self.observe_with_blockers(entry, &claim)?.map(|mut o| {
-                        o.unobserved
-                            .push(format!("cannot run in a transaction block on PG{major}"));
-                        o
-                    })
+                    match self.observe_with_blockers(entry, &claim)? {
+                        Ok(mut o) => {
+                            o.in_transaction_block = Some(false);
+                            Ok(o)
+                        }
+                        Err(Failure::Error(e)) => Err(Failure::Error(format!(
+                            "cannot run in a transaction block on PG{major}; run on its own, it {e}"
+                        ))),
+                        Err(f) => Err(f),
+                    }
                 }
-                other => other,
+                Ok(mut o) => {
+                    o.in_transaction_block = Some(true);
+                    Ok(o)
+                }
+                Err(f) => Err(f),
             }
         };
         if let (Ok(o), Some((_, why))) = (
@@ -610,8 +678,11 @@ impl Verifier {
             ))));
         }
         let rows = self.main.query(
-            "SELECT c.oid, c.relname::text, c.relkind::text, c.relfilenode, t.relname::text \
-             FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid \
+            "SELECT c.oid, c.relname::text, c.relkind::text, c.relfilenode, t.relname::text, \
+                    (SELECT p.relname::text FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent \
+                     WHERE h.inhrelid = c.oid AND c.relispartition) \
+             FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid \
+             LEFT JOIN pg_class t ON t.oid = i.indrelid \
              WHERE c.relnamespace = $1::text::regnamespace ORDER BY c.oid",
             &[&schema],
         )?;
@@ -623,6 +694,7 @@ impl Verifier {
                 kind: r.get::<_, String>(2).chars().next().unwrap_or('?'),
                 relfilenode: r.get(3),
                 table: r.get(4),
+                parent: r.get(5),
             })
             .collect();
         Ok(Ok(Snapshot {
@@ -692,6 +764,22 @@ impl Verifier {
             v.main.batch_execute("ROLLBACK")?;
             Ok(Ok(o))
         })
+    }
+
+    /// Whether the server accepts the example inside `BEGIN` (rolled back at once); None when it
+    /// fails for another reason.
+    fn runs_in_transaction_block(&mut self, entry: &Entry) -> Result<Option<bool>> {
+        let tried = self.in_scratch_schema(entry, |v, _| {
+            v.main.batch_execute("BEGIN")?;
+            let ran = v.main.batch_execute(&entry.example);
+            v.main.batch_execute("ROLLBACK")?;
+            Ok(Ok(match ran {
+                Ok(()) => Some(true),
+                Err(e) if e.code() == Some(&SqlState::ACTIVE_SQL_TRANSACTION) => Some(false),
+                Err(_) => None,
+            }))
+        })?;
+        Ok(tried.unwrap_or(None))
     }
 
     /// For statements that cannot run in a transaction block: see the module documentation.
@@ -796,8 +884,13 @@ impl Verifier {
                 .expect("the statement's thread does not panic");
             Ok(match outcome {
                 _ if waited > 0 => Ok(o),
+                // It ran to the end while the blockers held ACCESS SHARE on every table and an
+                // old snapshot: it waited for no relation lock. That agrees with a claim of none
+                // (ALTER TYPE … ADD VALUE on PostgreSQL 11) and is reported for any other claim.
+                Ok(()) if claim.locks.is_empty() => Ok(o),
                 Ok(()) => Err(Failure::Error(
-                    "finished without waiting for the blocker sessions".into(),
+                    "finished without waiting for the blocker sessions, so its locks could not be seen"
+                        .into(),
                 )),
                 Err(e) if e.code() == Some(&SqlState::QUERY_CANCELED) => {
                     Err(Failure::Error(format!(
@@ -837,6 +930,11 @@ impl Observation {
                 .relations
                 .iter()
                 .filter_map(|r| Some((r.name.clone(), r.table.clone()?)))
+                .collect(),
+            partition_parents: snapshot
+                .relations
+                .iter()
+                .filter_map(|r| Some((r.name.clone(), r.parent.clone()?)))
                 .collect(),
             ..Observation::default()
         }
@@ -934,16 +1032,18 @@ fn probe_blocking(
         let table = snapshot.qualified(r);
         let read = format!("SELECT * FROM {table} LIMIT 1");
         let write = match r.kind {
-            'r' | 'p' | 'v' | 'f' => Some(format!("DELETE FROM {table} WHERE false")),
+            'r' | 'p' | 'v' | 'f' => Some(format!(
+                "INSERT INTO {table} SELECT * FROM {table} WHERE false"
+            )),
             'S' => Some(format!("SELECT nextval('{}')", table.replace('\'', "''"))),
             _ => None,
         };
-        let mut blocking = Blocking::default();
-        blocking.reads = probe_one(probe, &read)?;
-        if let Some(write) = write {
-            blocking.writes = probe_one(probe, &write)?;
-        }
-        result.insert(r.name.clone(), blocking);
+        let reads = probe_one(probe, &read)?;
+        let writes = match write {
+            Some(write) => probe_one(probe, &write)?,
+            None => None,
+        };
+        result.insert(r.name.clone(), Blocking { reads, writes });
     }
     Ok(result)
 }
@@ -1012,6 +1112,14 @@ impl fmt::Display for VerifyReport {
                         locks_text(&o.other_index_locks)
                     )?;
                 }
+                if !o.reads.is_empty() {
+                    let reads: Vec<String> = o
+                        .reads
+                        .iter()
+                        .map(|(t, (scans, blocks))| format!("{t}: {scans} scans, {blocks} blocks"))
+                        .collect();
+                    writeln!(f, "         read     {}", reads.join("; "))?;
+                }
                 for note in &o.unobserved {
                     writeln!(f, "         note     {note}")?;
                 }
@@ -1063,4 +1171,362 @@ pub fn verify_locks(database_url: &str, version: Option<u32>) -> Result<VerifyRe
     let config = Config::from_str(database_url)
         .context("--database-url is not a PostgreSQL connection string")?;
     verify_server(&config, version)
+}
+
+// ------------------------------------------------------------------------------------------------
+// rules/matrix.md
+
+/// `rules/matrix.md`: every entry × every major, the lock claimed on the statement's main relation
+/// and the effect, marked where tests/truth.rs checks it on a real server. Generated from the
+/// knowledge base alone, so it is the same on every machine.
+pub fn matrix_markdown() -> String {
+    let versions: Vec<u32> = (kb::MIN_VERSION..=kb::MAX_VERSION).collect();
+    let mut md = String::from(
+        "# Lock matrix\n\n\
+         Generated from `rules/locks.toml` by `PGRISK_UPDATE_MATRIX=1 cargo test --test truth matrix`: do not edit.\n\n\
+         Each cell: the lock pgrisk claims on the statement's main relation (the role column) and what the \
+         statement does to the data (catalog only, row changes, scan under the lock, rewrite).\n\n\
+         - ✓ the claim (classification, locks on every relation, rewrite, scan, what plain reads and writes \
+         wait for) is checked on a real server of that major by `tests/truth.rs`, which fails on any \
+         disagreement; `src/verify.rs` says how.\n\
+         - ✓* as ✓, except the effect: it cannot be seen from outside a statement that runs outside a \
+         transaction block (only a rewrite can), or the example cannot show it (see the notes below).\n\
+         - — the statement does not exist in that major.\n\n",
+    );
+    md.push_str("| Statement | Key | Role |");
+    for v in &versions {
+        write!(md, " {v} |").expect("writing to a String");
+    }
+    md.push_str(" Other locks |\n|---|---|---|");
+    md.push_str(&"---|".repeat(versions.len()));
+    md.push_str("---|\n");
+    for entry in kb::entries() {
+        let latest = versions
+            .iter()
+            .rev()
+            .copied()
+            .find(|v| entry.applies_to(*v));
+        let role = latest.and_then(|v| main_lock(&entry.behaviour(v)).map(|(role, _)| role));
+        let role_column = role.map_or("—".to_string(), role_name);
+        write!(
+            md,
+            "| {} | `{}` | {role_column} |",
+            escape_cell(&entry.title),
+            entry.key
+        )
+        .expect("writing to a String");
+        for v in &versions {
+            md.push(' ');
+            md.push_str(&matrix_cell(entry, *v, role));
+            md.push_str(" |");
+        }
+        let others = latest.map_or(String::new(), |v| {
+            let b = entry.behaviour(v);
+            b.locks
+                .iter()
+                .filter(|(r, _)| Some(*r) != role)
+                .map(|(r, m)| format!("{}: {}", role_name(*r), m.sql_name()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        writeln!(md, " {others} |").expect("writing to a String");
+    }
+    md.push_str("\n## Notes\n\n");
+    for (key, why) in UNOBSERVABLE {
+        writeln!(md, "- `{key}`: effect not observed: {why}.").expect("writing to a String");
+    }
+    md.push_str(
+        "- Entries that cannot run in a transaction block (CONCURRENTLY, VACUUM FULL) are observed from \
+         another session while blocker sessions hold them up; a rewrite is seen by running them to \
+         completion, a scan is not.\n",
+    );
+    md
+}
+
+/// The role whose lock a matrix cell shows: the relation the statement names, else the first
+/// role that is locked.
+fn main_lock(b: &kb::Behaviour) -> Option<(kb::Role, LockMode)> {
+    b.locks
+        .iter()
+        .find(|(r, _)| *r == kb::Role::Table)
+        .or_else(|| b.locks.first())
+        .copied()
+}
+
+fn role_name(role: kb::Role) -> String {
+    format!("{role:?}").to_lowercase()
+}
+
+fn matrix_cell(entry: &Entry, version: u32, role: Option<kb::Role>) -> String {
+    if !entry.applies_to(version) {
+        return "—".into();
+    }
+    let b = entry.behaviour(version);
+    let lock = match b
+        .locks
+        .iter()
+        .find(|(r, _)| Some(*r) == role)
+        .or_else(|| b.locks.first())
+    {
+        Some((r, m)) if Some(*r) == role => m.sql_name().to_string(),
+        Some((r, m)) => format!("{}: {}", role_name(*r), m.sql_name()),
+        None => "no lock".into(),
+    };
+    let effect = match b.effect {
+        kb::Effect::Catalog => "catalog",
+        kb::Effect::Dml => "rows",
+        kb::Effect::Scan => "scan",
+        kb::Effect::Rewrite => "rewrite",
+    };
+    let mark = if !TRUTH_VERSIONS.contains(&version) {
+        ""
+    } else if effect_unobservable(entry, version) {
+        " ✓*"
+    } else {
+        " ✓"
+    };
+    format!("{lock}, {effect}{mark}")
+}
+
+/// The truth tests cannot see this entry's effect (see [`UNOBSERVABLE`] and the module docs).
+fn effect_unobservable(entry: &Entry, version: u32) -> bool {
+    UNOBSERVABLE.iter().any(|(k, _)| *k == entry.key)
+        || (entry.outside_transaction(version)
+            && entry.behaviour(version).effect != kb::Effect::Rewrite)
+}
+
+fn escape_cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use LockMode::*;
+
+    fn claim(kind: &str, locks: &[(&str, LockMode)], rewrite: bool, scan: bool) -> Claim {
+        let locks = locks.iter().map(|(r, m)| (r.to_string(), *m)).collect();
+        Claim {
+            kind: kind.into(),
+            locks,
+            rewrite,
+            scan,
+            in_transaction_block: true,
+        }
+    }
+
+    /// What the server would show for a statement on the fixture's `items`.
+    fn observed(locks: &[(&str, LockMode)], rewrite: bool, scan: bool) -> Observation {
+        let names = [
+            "items",
+            "items_pkey",
+            "items_qty_idx",
+            "events",
+            "events_2024",
+            "accounts",
+        ];
+        Observation {
+            locks: locks.iter().map(|(r, m)| (r.to_string(), *m)).collect(),
+            rewrite: Some(rewrite),
+            scan: Some(scan),
+            existing: names.iter().map(|n| n.to_string()).collect(),
+            index_tables: [("items_pkey", "items"), ("items_qty_idx", "items")]
+                .iter()
+                .map(|(i, t)| (i.to_string(), t.to_string()))
+                .collect(),
+            partition_parents: [("events_2024".to_string(), "events".to_string())].into(),
+            ..Observation::default()
+        }
+    }
+
+    fn check(key: &str, claim: Claim, observed: Result<Observation, String>) -> Check {
+        Check::new(
+            kb::entry(key).expect("a knowledge-base key"),
+            15,
+            claim,
+            observed,
+        )
+    }
+
+    #[test]
+    fn agreement_has_no_mismatch() {
+        let c = check(
+            "alter_table.add_column",
+            claim(
+                "alter_table.add_column",
+                &[("items", AccessExclusiveLock)],
+                false,
+                false,
+            ),
+            Ok(observed(&[("items", AccessExclusiveLock)], false, false)),
+        );
+        assert!(c.agrees(), "{:?}", c.mismatches);
+    }
+
+    #[test]
+    fn one_line_names_every_difference() {
+        let c = check(
+            "alter_table.add_column",
+            claim(
+                "alter_table.add_column",
+                &[("items", AccessExclusiveLock)],
+                false,
+                false,
+            ),
+            Ok(observed(&[("items", ShareLock)], true, true)),
+        );
+        assert_eq!(
+            c.mismatches,
+            [
+                "alter_table.add_column on PG15: ALTER TABLE items ADD COLUMN extra text: \
+              claimed {items: AccessExclusiveLock, no rewrite, no scan} \
+              observed {items: ShareLock, rewrite, scan}"
+            ]
+        );
+    }
+
+    #[test]
+    fn misclassification_and_failed_examples_are_mismatches() {
+        let c = check(
+            "alter_table.add_column",
+            claim("unknown", &[], false, false),
+            Err("syntax error at or near \"(\"".into()),
+        );
+        assert_eq!(
+            c.mismatches,
+            [
+                "alter_table.add_column on PG15: ALTER TABLE items ADD COLUMN extra text: classified as unknown",
+                "alter_table.add_column on PG15: ALTER TABLE items ADD COLUMN extra text: \
+                 could not be observed: syntax error at or near \"(\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn locks_on_relations_the_statement_creates_are_not_compared() {
+        let c = check(
+            "create_index",
+            claim(
+                "create_index",
+                &[
+                    ("items", ShareLock),
+                    ("items_name_idx", AccessExclusiveLock),
+                ],
+                false,
+                true,
+            ),
+            Ok(observed(&[("items", ShareLock)], false, true)),
+        );
+        assert!(c.agrees(), "{:?}", c.mismatches);
+    }
+
+    #[test]
+    fn unobserved_effects_are_not_compared() {
+        let mut o = observed(&[("items", AccessExclusiveLock)], false, false);
+        o.rewrite = None;
+        o.scan = None;
+        let c = check(
+            "alter_table.set_tablespace",
+            claim(
+                "alter_table.set_tablespace",
+                &[("items", AccessExclusiveLock)],
+                true,
+                true,
+            ),
+            Ok(o),
+        );
+        assert!(c.agrees(), "{:?}", c.mismatches);
+    }
+
+    #[test]
+    fn a_lock_on_an_index_blocks_reads_of_its_table() {
+        let mut o = observed(
+            &[("items", ShareLock), ("items_qty_idx", AccessExclusiveLock)],
+            false,
+            true,
+        );
+        o.blocking.insert(
+            "items".into(),
+            Blocking {
+                reads: Some(true),
+                writes: Some(true),
+            },
+        );
+        let claimed = claim(
+            "reindex.index",
+            &[("items", ShareLock), ("items_qty_idx", AccessExclusiveLock)],
+            false,
+            true,
+        );
+        assert!(check("reindex.index", claimed, Ok(o.clone())).agrees());
+
+        let only_table = claim("reindex.index", &[("items", ShareLock)], false, true);
+        o.locks.remove("items_qty_idx");
+        assert_eq!(
+            check("reindex.index", only_table, Ok(o)).mismatches,
+            ["reindex.index on PG15: REINDEX INDEX items_qty_idx: \
+              claimed {items blocks writes} observed {items blocks reads+writes}"]
+        );
+    }
+
+    #[test]
+    fn writes_to_a_partition_wait_for_a_lock_on_its_parent() {
+        let mut o = observed(
+            &[
+                ("events", AccessExclusiveLock),
+                ("events_2024", ShareUpdateExclusiveLock),
+            ],
+            false,
+            false,
+        );
+        o.blocking.insert(
+            "events_2024".into(),
+            Blocking {
+                reads: Some(false),
+                writes: Some(true),
+            },
+        );
+        let claimed = claim(
+            "alter_table.detach_partition",
+            &[
+                ("events", AccessExclusiveLock),
+                ("events_2024", ShareUpdateExclusiveLock),
+            ],
+            false,
+            false,
+        );
+        let c = check("alter_table.detach_partition", claimed, Ok(o));
+        assert!(c.agrees(), "{:?}", c.mismatches);
+    }
+
+    #[test]
+    fn relation_names_as_pg_class_spells_them() {
+        assert_eq!(relation_name("public.Items"), "items");
+        assert_eq!(relation_name("\"Items\""), "Items");
+        assert_eq!(relation_name("items"), "items");
+    }
+
+    #[test]
+    fn claims_are_made_on_the_fixture_and_the_setup() {
+        let entry = kb::entry("alter_table.validate_constraint").expect("entry");
+        let input = claim_input(entry);
+        assert!(input.starts_with("BEGIN;\n"));
+        assert!(input.contains(kb::FIXTURE_SQL));
+        assert!(input.ends_with(&format!(
+            "{};\n{};",
+            entry.setup.as_deref().unwrap(),
+            entry.example
+        )));
+    }
+
+    #[test]
+    fn matrix_marks_what_the_truth_tests_check() {
+        let md = matrix_markdown();
+        assert!(md.contains("| `alter_table.add_column.virtual_generated` | table | — |"));
+        assert!(md.contains("ACCESS EXCLUSIVE, rewrite ✓"));
+        assert!(
+            md.contains("SHARE UPDATE EXCLUSIVE, scan ✓*"),
+            "CREATE INDEX CONCURRENTLY's scan is not observed"
+        );
+    }
 }

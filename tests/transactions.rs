@@ -66,12 +66,12 @@ fn locks_are_held_until_commit_across_revisions() {
         .expect("finding");
     assert_eq!((f.line, f.revision.as_deref()), (3, Some("b")));
     assert!(
-        f.message.contains("held until COMMIT at line 7"),
+        f.message.contains("holds ACCESS EXCLUSIVE on t (line 3) until COMMIT at line 7"),
         "{}",
         f.message
     );
     assert!(
-        f.message.contains("1 other revision(s) (c)"),
+        f.message.contains("across 1 other revision(s) (c)"),
         "{}",
         f.message
     );

@@ -63,7 +63,9 @@ pub fn render(report: &Report) -> String {
     }
     writeln!(out).unwrap();
     for f in &shown {
-        let Some(sug) = &f.suggestion else { continue };
+        let Some(sug) = f.suggestion.render() else {
+            continue;
+        };
         writeln!(
             out,
             "<details><summary><code>{}:{}</code> {}: {}</summary>\n",

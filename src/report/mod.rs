@@ -54,8 +54,11 @@ pub struct HeldUntil {
     /// bookkeeping) run while the lock is held, and the first of them.
     pub later_statements: usize,
     pub first_later_statement: Option<usize>,
-    /// Revisions of those later statements, in order, without repeats (at most 50).
+    /// Revisions of those later statements, in order, without repeats (the first 10).
     pub revisions: Vec<String>,
+    /// How many revision changes those later statements span (the length `revisions` would
+    /// have without the cap).
+    pub revision_count: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -111,7 +114,8 @@ pub struct Finding {
     /// Index into `statements` of the statement that caused it.
     pub statement: usize,
     pub message: String,
-    pub suggestion: Option<Suggestion>,
+    /// The expand-contract recipe (`suggestion.render()`); serialized rendered.
+    pub suggestion: crate::suggest::LazySuggestion,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -133,9 +137,9 @@ pub struct Summary {
 pub struct Report {
     pub pg_version: u32,
     pub files: Vec<String>,
-    pub summary: Summary,
     pub statements: Vec<StatementReport>,
     pub findings: Vec<Finding>,
+    pub summary: Summary,
 }
 
 impl Report {

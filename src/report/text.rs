@@ -179,8 +179,8 @@ fn finding(out: &mut String, f: &Finding, report: &Report, color: bool) {
     )
     .unwrap();
     writeln!(out, "  {}", f.message).unwrap();
-    if let Some(s) = &f.suggestion
-        && f.severity > Severity::Info
+    if f.severity > Severity::Info
+        && let Some(s) = f.suggestion.render()
     {
         writeln!(
             out,

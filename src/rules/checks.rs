@@ -103,7 +103,10 @@ pub fn statement(ctx: &StmtCtx, out: &mut Vec<Draft>) {
                     ]),
                 ));
             }
-            if entry.concurrently && s.in_block() && a.key != "refresh_matview.concurrently" {
+            if entry.outside_transaction(ctx.version())
+                && s.in_block()
+                && a.key != "alter_enum.add_value"
+            {
                 let mut v = match a.rels.first() {
                     Some((_, t)) => table_vars(t),
                     None => Vars::new(),
@@ -133,7 +136,7 @@ pub fn statement(ctx: &StmtCtx, out: &mut Vec<Draft>) {
             id::ENUM_VALUE_IN_TRANSACTION,
             Severity::Error,
             format!("ALTER TYPE {type_name} ADD VALUE cannot run inside a transaction block on PostgreSQL {}: the migration fails", ctx.version()),
-            Vars::from([("type", type_name.clone()), ("value", value.clone())]),
+            Vars::from([("type", type_name.clone()), ("value", value.replace('\'', "''"))]),
         ));
     }
     // A lock that blocks reads or writes of an existing relation, with no lock_timeout: if it
@@ -147,7 +150,12 @@ pub fn statement(ctx: &StmtCtx, out: &mut Vec<Draft>) {
         if let Some(l) = dangerous.iter().max_by_key(|l| l.mode)
             && !matches!(
                 ctx.op,
-                Op::Insert { .. } | Op::Update { .. } | Op::Delete { .. } | Op::Select { .. }
+                Op::Insert { .. }
+                    | Op::Update { .. }
+                    | Op::Delete { .. }
+                    | Op::Select { .. }
+                    // EXCLUSIVE on a materialized view blocks only other refreshes.
+                    | Op::RefreshMatView { concurrently: true, .. }
             )
         {
             let mut v = Vars::new();
@@ -350,7 +358,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, _classified: &Classified, out: &mut Vec<Draft>
                 out.push(draft(id::TABLE_REWRITE, Severity::Error, format!("VACUUM FULL rewrites {t} under ACCESS EXCLUSIVE: reads and writes wait for the whole copy"), v));
             }
         }
-        Op::Cluster { table: Some(t) } if ctx.existing(t) => {
+        Op::Cluster { table: Some(t), .. } if ctx.existing(t) => {
             let mut v = table_vars(t);
             v.insert("command", format!("CLUSTER {t}"));
             out.push(draft(id::TABLE_REWRITE, Severity::Error, format!("CLUSTER rewrites {t} under ACCESS EXCLUSIVE: reads and writes wait for the whole copy"), v));

@@ -4,7 +4,7 @@
 mod checks;
 mod transaction;
 
-use crate::analyze::{Block, Session};
+use crate::analyze::{Block, Session, Window};
 use crate::classify::Classified;
 use crate::facts::{Op, QName};
 use crate::kb::Effect;
@@ -119,7 +119,7 @@ pub fn check_unparsed(body: &Body, src: &Source, st: &StatementReport) -> Vec<Dr
 /// Rules over a finished transaction block (`end_line`: its COMMIT/ROLLBACK, None: never ended).
 pub fn check_transaction(
     block: &Block,
-    statements: &[StatementReport],
+    statements: &Window,
     end_line: Option<usize>,
 ) -> Vec<(usize, Draft)> {
     transaction::check(block, statements, end_line)

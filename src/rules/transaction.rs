@@ -2,8 +2,9 @@
 
 use super::{Draft, Vars, draft, id};
 use crate::analyze::Block;
+use crate::analyze::Window;
 use crate::locks::LockMode;
-use crate::report::{Severity, StatementReport};
+use crate::report::Severity;
 
 fn ends(end_line: Option<usize>) -> String {
     match end_line {
@@ -12,11 +13,7 @@ fn ends(end_line: Option<usize>) -> String {
     }
 }
 
-pub fn check(
-    block: &Block,
-    statements: &[StatementReport],
-    end_line: Option<usize>,
-) -> Vec<(usize, Draft)> {
+pub fn check(block: &Block, statements: &Window, end_line: Option<usize>) -> Vec<(usize, Draft)> {
     let mut out = Vec::new();
     held_across(block, statements, end_line, &mut out);
     missing_lock_timeout(block, statements, &mut out);
@@ -25,105 +22,118 @@ pub fn check(
     out
 }
 
-/// lock-held-across-statements: a lock that blocks reads or writes of an existing table stays
-/// until COMMIT, so every later statement of the transaction extends the outage.
+/// lock-held-across-statements, once per block: locks that block reads or writes of existing
+/// tables stay until COMMIT, so every later statement of the transaction extends the outage.
 fn held_across(
     block: &Block,
-    statements: &[StatementReport],
+    statements: &Window,
     end_line: Option<usize>,
     out: &mut Vec<(usize, Draft)>,
 ) {
-    let mut seen: Vec<&str> = Vec::new();
-    let mut reported: Vec<usize> = Vec::new();
-    // Strongest first, then earliest: one finding per relation.
-    let mut held: Vec<_> = block
-        .held
+    // Per relation: the strongest blocking lock and the first statement that took it.
+    let mut held: Vec<(&str, LockMode, usize)> = Vec::new();
+    for h in block.held.iter().filter(|h| h.lock.mode.is_dangerous()) {
+        let later = statements[h.statement]
+            .held_until
+            .as_ref()
+            .map_or(0, |u| u.later_statements);
+        if later == 0 {
+            continue;
+        }
+        match held.iter_mut().find(|(r, _, _)| *r == h.lock.relation) {
+            Some(e) if h.lock.mode > e.1 => *e = (&h.lock.relation, h.lock.mode, h.statement),
+            Some(_) => {}
+            None => held.push((&h.lock.relation, h.lock.mode, h.statement)),
+        }
+    }
+    let Some(&(_, _, anchor)) = held.iter().min_by_key(|(_, _, s)| *s) else {
+        return;
+    };
+    let st = &statements[anchor];
+    let Some(until) = &st.held_until else { return };
+    held.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    let mut parts: Vec<String> = Vec::new();
+    for mode in held
         .iter()
-        .filter(|h| h.lock.mode.is_dangerous())
-        .collect();
-    held.sort_by(|a, b| {
-        b.lock
-            .mode
-            .cmp(&a.lock.mode)
-            .then(a.statement.cmp(&b.statement))
-    });
-    for h in held {
-        // One finding per relation, and one per statement (DROP INDEX locks index and table).
-        if seen.contains(&h.lock.relation.as_str()) || reported.contains(&h.statement) {
-            continue;
-        }
-        seen.push(&h.lock.relation);
-        let st = &statements[h.statement];
-        let Some(until) = &st.held_until else {
-            continue;
-        };
-        if until.later_statements == 0 {
-            continue;
-        }
-        let first = until.first_later_statement.unwrap_or(h.statement);
-        let later = &statements[first..];
-        let slow = later
+        .map(|h| h.1)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .rev()
+    {
+        let rels: Vec<String> = held
             .iter()
-            .take_while(|s| Some(s.index) != until.statement)
+            .filter(|h| h.1 == mode)
+            .map(|(r, _, i)| format!("{r} (line {})", statements[*i].line))
+            .collect();
+        let shown = if rels.len() > 8 {
+            format!("{}, … ({} tables)", rels[..8].join(", "), rels.len())
+        } else {
+            rels.join(", ")
+        };
+        parts.push(format!("{} on {shown}", mode.sql_name()));
+    }
+    let end = until.statement.unwrap_or(usize::MAX);
+    let slow = until.first_later_statement.is_some_and(|first| {
+        statements
+            .from(first)
+            .iter()
+            .take_while(|s| s.index < end)
             .any(|s| {
                 s.rewrite
                     || s.scan
                     || matches!(s.kind.as_str(), "update" | "delete" | "insert.select")
-            });
-        let other_revisions: Vec<&String> = until
-            .revisions
-            .iter()
-            .filter(|r| Some(*r) != st.revision.as_ref())
-            .collect();
-        let blocks = h.lock.mode.blocks();
-        let severity = if blocks.reads && (slow || !other_revisions.is_empty()) {
-            Severity::Error
+            })
+    });
+    let other_revisions: Vec<&String> = until
+        .revisions
+        .iter()
+        .filter(|r| Some(*r) != st.revision.as_ref())
+        .collect();
+    let reads_blocked = held.iter().any(|h| h.1.blocks().reads);
+    let severity = if reads_blocked && (slow || !other_revisions.is_empty()) {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let mut msg = format!(
+        "this transaction holds {} until {}; {} later statement(s) run meanwhile while {} wait",
+        parts.join("; "),
+        ends(end_line),
+        until.later_statements,
+        if reads_blocked {
+            "reads and writes of those tables"
         } else {
-            Severity::Warning
-        };
-        let mut msg = format!(
-            "{} on {} taken here is held until {}: {} later statement(s) run while {} on {} wait",
-            h.lock.mode.sql_name(),
-            h.lock.relation,
-            ends(end_line),
-            until.later_statements,
-            blocks.describe(),
-            h.lock.relation
-        );
-        if !other_revisions.is_empty() {
-            let names: Vec<&str> = other_revisions.iter().take(5).map(|s| s.as_str()).collect();
-            msg.push_str(&format!(
-                ", including {} other revision(s) ({}{})",
-                other_revisions.len(),
-                names.join(", "),
-                if other_revisions.len() > 5 {
-                    ", …"
-                } else {
-                    ""
-                }
-            ));
-        }
-        if slow {
-            msg.push_str("; some of them scan or rewrite tables or change many rows");
-        }
-        let mut v = Vars::new();
-        v.insert("table", h.lock.relation.clone());
-        v.insert("lock", h.lock.mode.sql_name().to_string());
-        reported.push(h.statement);
-        out.push((
-            h.statement,
-            draft(id::LOCK_HELD_ACROSS_STATEMENTS, severity, msg, v),
+            "writes to those tables"
+        },
+    );
+    if !other_revisions.is_empty() {
+        let names: Vec<&str> = other_revisions.iter().take(5).map(|s| s.as_str()).collect();
+        msg.push_str(&format!(
+            ", across {} other revision(s) ({}{})",
+            other_revisions.len(),
+            names.join(", "),
+            if other_revisions.len() > 5 {
+                ", …"
+            } else {
+                ""
+            }
         ));
     }
+    if slow {
+        msg.push_str("; some of them scan or rewrite tables or change many rows");
+    }
+    let mut v = Vars::new();
+    v.insert("table", held[0].0.to_string());
+    v.insert("lock", held[0].1.sql_name().to_string());
+    out.push((
+        anchor,
+        draft(id::LOCK_HELD_ACROSS_STATEMENTS, severity, msg, v),
+    ));
 }
 
 /// missing-lock-timeout, once per block: the first statement that takes a read- or write-blocking
 /// lock on an existing relation while no lock_timeout is in effect.
-fn missing_lock_timeout(
-    block: &Block,
-    statements: &[StatementReport],
-    out: &mut Vec<(usize, Draft)>,
-) {
+fn missing_lock_timeout(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>) {
     let offenders: Vec<_> = block
         .held
         .iter()
@@ -131,7 +141,12 @@ fn missing_lock_timeout(
         .filter(|h| {
             !matches!(
                 statements[h.statement].kind.as_str(),
-                "insert" | "insert.select" | "update" | "delete" | "select"
+                "insert"
+                    | "insert.select"
+                    | "update"
+                    | "delete"
+                    | "select"
+                    | "refresh_matview.concurrently"
             )
         })
         .collect();
@@ -168,7 +183,7 @@ fn missing_lock_timeout(
 
 /// unbatched-backfill: a whole-table UPDATE/DELETE inside a block; an error when the block also
 /// holds DDL locks, which then last for the whole backfill.
-fn backfills(block: &Block, statements: &[StatementReport], out: &mut Vec<(usize, Draft)>) {
+fn backfills(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>) {
     let ddl: Vec<_> = block
         .held
         .iter()
@@ -214,7 +229,7 @@ fn backfills(block: &Block, statements: &[StatementReport], out: &mut Vec<(usize
 }
 
 /// enum-value-in-transaction: a value added by ALTER TYPE ... ADD VALUE cannot be used before COMMIT.
-fn enum_values(block: &Block, statements: &[StatementReport], out: &mut Vec<(usize, Draft)>) {
+fn enum_values(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>) {
     for (i, type_name, value) in &block.enum_values {
         let quoted = format!("'{}'", value.replace('\'', "''"));
         if let Some(user) = block
@@ -225,7 +240,7 @@ fn enum_values(block: &Block, statements: &[StatementReport], out: &mut Vec<(usi
         {
             let mut v = Vars::new();
             v.insert("type", type_name.clone());
-            v.insert("value", value.clone());
+            v.insert("value", value.replace('\'', "''"));
             out.push((
                 *i,
                 draft(

@@ -1,0 +1,156 @@
+//! The command line as a user meets it: exit codes, input errors, formats, stdin.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn pgrisk(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pgrisk"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pgrisk runs");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const RISKY: &[u8] = b"ALTER TABLE orders ADD COLUMN id2 uuid DEFAULT gen_random_uuid();\n";
+const WARNING_ONLY: &[u8] = b"SET lock_timeout = '2s';\nALTER TABLE orders DROP COLUMN legacy;\n";
+const CLEAN: &[u8] = b"SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;\n";
+
+#[test]
+fn exit_code_follows_fail_on() {
+    assert_eq!(pgrisk(&[], Some(RISKY)).status.code(), Some(1));
+    assert_eq!(
+        pgrisk(&["--fail-on", "never"], Some(RISKY)).status.code(),
+        Some(0)
+    );
+    assert_eq!(pgrisk(&[], Some(WARNING_ONLY)).status.code(), Some(0));
+    assert_eq!(
+        pgrisk(&["--fail-on", "warning"], Some(WARNING_ONLY))
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        pgrisk(&["--fail-on", "warning"], Some(CLEAN)).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn reads_stdin_and_dash_and_files_in_order() {
+    let dir = std::env::temp_dir().join(format!("pgrisk-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("m.sql");
+    std::fs::write(&file, CLEAN).unwrap();
+    let out = pgrisk(
+        &["--format", "json", file.to_str().unwrap(), "-"],
+        Some(RISKY),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> = json["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [file.to_str().unwrap(), file.to_str().unwrap(), "<stdin>"]
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn input_errors_name_the_file_and_exit_2() {
+    let o = pgrisk(&["/nonexistent/migration.sql"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("pgrisk: /nonexistent/migration.sql: cannot read file:"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = pgrisk(&[], Some(b"SELECT 1;\nSELECT '\xff\xfe';\n"));
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        "pgrisk: <stdin>:2:9: input is not valid UTF-8 at byte offset 18; convert it to UTF-8 first"
+    );
+
+    let o = pgrisk(&[], Some(b""));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("<stdin>: input is empty"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = pgrisk(&["--pg-version", "10"], Some(CLEAN));
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn text_report_shows_lock_blocks_and_both_fixes() {
+    let o = pgrisk(&["--pg-version", "15"], Some(RISKY));
+    let text = stdout(&o);
+    assert!(text.contains("ACCESS EXCLUSIVE on orders"), "{text}");
+    assert!(text.contains("reads, writes, DDL"), "{text}");
+    assert!(
+        text.contains("<stdin>:1:1: error [add-column-volatile-default]"),
+        "{text}"
+    );
+    assert!(text.contains("SQL:") && text.contains("Alembic:"), "{text}");
+    assert!(
+        !text.contains('\x1b'),
+        "no colour when not a terminal / NO_COLOR"
+    );
+    assert!(
+        text.contains("1 statements read (1 parsed, 0 unparseable"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_and_rules_list() {
+    let o = pgrisk(&["explain", "set-not-null"], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("# set-not-null:"));
+    let o = pgrisk(&["explain", "no-such-rule"], None);
+    assert_eq!(o.status.code(), Some(2));
+    let o = pgrisk(&["rules"], None);
+    assert!(
+        stdout(&o)
+            .lines()
+            .any(|l| l.starts_with("create-index-blocks-writes"))
+    );
+}
+
+#[test]
+fn markdown_for_pull_requests() {
+    let o = pgrisk(&["--format", "markdown"], Some(RISKY));
+    let md = stdout(&o);
+    assert!(
+        md.starts_with("## pgrisk: migration review (PostgreSQL 15)"),
+        "{md}"
+    );
+    assert!(md.contains("| 🔴 | `<stdin>:1` |"), "{md}");
+    assert!(md.contains("```python"), "{md}");
+}
