@@ -209,3 +209,8 @@ fn main() -> ExitCode {
         }
     }
 }
+
+// libpg_query's parse trees become many small Rust allocations; mimalloc serves them faster
+// than the system allocator, from several threads at once.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

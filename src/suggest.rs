@@ -124,34 +124,90 @@ fn parse_doc(id: &str, text: &'static str) -> RuleDoc {
     d
 }
 
-/// Replaces `{name}` placeholders with their values; unknown ones stay visible.
-pub fn fill(template: &str, vars: &Vars) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close)
-                if after[..close]
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '_')
-                    && close > 0 =>
-            {
-                match vars.get(&after[..close]) {
-                    Some(v) => out.push_str(v),
-                    None => out.push_str(&rest[open..open + close + 2]),
-                }
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('{');
+/// A recipe text split once into literal text and `{name}` placeholders.
+#[derive(Debug, Clone, Default)]
+pub struct Template(Vec<Segment>);
+
+#[derive(Debug, Clone)]
+enum Segment {
+    Text(String),
+    Var(String),
+}
+
+impl Template {
+    pub fn parse(template: &str) -> Template {
+        let mut segments = Vec::new();
+        let mut text = String::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            text.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let name_len = after.bytes().take_while(|b| b.is_ascii_lowercase() || *b == b'_').count();
+            if name_len > 0 && after.as_bytes().get(name_len) == Some(&b'}') {
+                segments.push(Segment::Text(std::mem::take(&mut text)));
+                segments.push(Segment::Var(after[..name_len].to_string()));
+                rest = &after[name_len + 1..];
+            } else {
+                text.push('{');
                 rest = after;
             }
         }
+        text.push_str(rest);
+        segments.push(Segment::Text(text));
+        segments.retain(|s| !matches!(s, Segment::Text(t) if t.is_empty()));
+        Template(segments)
     }
-    out.push_str(rest);
-    out
+
+    /// The text with placeholders replaced by `vars`; unknown ones stay visible as `{name}`.
+    pub fn fill(&self, vars: &Vars) -> String {
+        let mut out = String::with_capacity(self.0.iter().map(|s| match s {
+            Segment::Text(t) => t.len(),
+            Segment::Var(_) => 16,
+        }).sum());
+        for s in &self.0 {
+            match s {
+                Segment::Text(t) => out.push_str(t),
+                Segment::Var(name) => match vars.get(name.as_str()) {
+                    Some(v) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                },
+            }
+        }
+        out
+    }
+}
+
+/// Replaces `{name}` placeholders with their values; unknown ones stay visible.
+pub fn fill(template: &str, vars: &Vars) -> String {
+    Template::parse(template).fill(vars)
+}
+
+/// A rule's recipe, compiled once.
+struct Recipe {
+    summary: Template,
+    phases: Vec<(String, Template, Template, Template)>,
+}
+
+fn recipe(rule: &str) -> Option<&'static Recipe> {
+    static RECIPES: std::sync::OnceLock<Vec<(String, Recipe)>> = std::sync::OnceLock::new();
+    let all = RECIPES.get_or_init(|| {
+        docs()
+            .iter()
+            .map(|d| {
+                let phases = d
+                    .phases
+                    .iter()
+                    .map(|p| (p.name.clone(), Template::parse(&p.summary), Template::parse(&p.sql), Template::parse(&p.alembic)))
+                    .collect();
+                (d.id.clone(), Recipe { summary: Template::parse(&d.summary), phases })
+            })
+            .collect()
+    });
+    all.iter().find(|(id, _)| id == rule).map(|(_, r)| r)
 }
 
 /// A finding's suggestion, rendered only when it is shown: large inputs have many findings,
@@ -176,17 +232,17 @@ impl Serialize for LazySuggestion {
 
 /// The rule's recipe with the finding's names filled in.
 pub fn render(rule: &str, vars: &Vars) -> Option<Suggestion> {
-    let d = doc(rule)?;
+    let r = recipe(rule)?;
     Some(Suggestion {
-        summary: fill(&d.summary, vars),
-        phases: d
+        summary: r.summary.fill(vars),
+        phases: r
             .phases
             .iter()
-            .map(|p| Phase {
-                name: p.name.clone(),
-                summary: fill(&p.summary, vars),
-                sql: fill(&p.sql, vars),
-                alembic: fill(&p.alembic, vars),
+            .map(|(name, summary, sql, alembic)| Phase {
+                name: name.clone(),
+                summary: summary.fill(vars),
+                sql: sql.fill(vars),
+                alembic: alembic.fill(vars),
             })
             .collect(),
     })
