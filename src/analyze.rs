@@ -13,6 +13,7 @@ use crate::source::Source;
 use crate::suggest;
 use crate::{Options, Severity};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// A lock taken in the open transaction on a relation that existed before it.
 #[derive(Clone, Debug)]
@@ -57,7 +58,7 @@ pub struct Session {
     statement_timeout: Option<String>,
     next_tx: u64,
     /// The current Alembic revision and the columns it has dropped (table key, column).
-    revision: Option<String>,
+    revision: Option<Arc<str>>,
     revision_drops: HashSet<(String, String)>,
 }
 
@@ -174,23 +175,34 @@ fn relation_name(s: &str) -> QName {
     }
 }
 
-/// Receives each statement once its report is final (its transaction has ended), in order.
+/// Receives statements and findings once they are final (their transaction has ended), in
+/// input order, so a renderer can write them out and forget them.
 pub trait Sink {
     fn statement(&mut self, statement: StatementReport);
+    /// Findings arrive grouped by statement, most severe first within a statement.
+    fn finding(&mut self, finding: Finding);
 }
 
-impl Sink for Vec<StatementReport> {
+/// Keeps everything (library use, text and Markdown reports).
+#[derive(Default)]
+pub struct Collect {
+    pub statements: Vec<StatementReport>,
+    pub findings: Vec<Finding>,
+}
+
+impl Sink for Collect {
     fn statement(&mut self, statement: StatementReport) {
-        self.push(statement);
+        self.statements.push(statement);
+    }
+    fn finding(&mut self, finding: Finding) {
+        self.findings.push(finding);
     }
 }
 
-/// What remains after every statement went to the sink.
+/// What remains after every statement and finding went to the sink.
 pub struct Outcome {
     pub files: Vec<String>,
     pub summary: Summary,
-    /// In input order; within a statement, most severe first.
-    pub findings: Vec<Finding>,
 }
 
 /// The statements whose transaction is still open, addressed by their global index.
@@ -221,7 +233,9 @@ struct Walk<'a> {
     /// `pgrisk-ignore` rules of each pending statement.
     ignores: std::collections::VecDeque<Option<Vec<String>>>,
     base: usize,
+    /// Findings on pending statements.
     findings: Vec<Finding>,
+    summary: Summary,
     sink: &'a mut dyn Sink,
 }
 
@@ -250,12 +264,26 @@ impl Walk<'_> {
         }
     }
 
-    /// Hands every pending statement to the sink (its transaction has ended).
+    /// Hands every pending statement and its findings to the sink (its transaction has ended).
     fn flush(&mut self) {
         self.ignores.clear();
         while let Some(st) = self.pending.pop_front() {
             self.base += 1;
             self.sink.statement(st);
+        }
+        let mut findings = std::mem::take(&mut self.findings);
+        findings.sort_by(|a, b| {
+            a.statement
+                .cmp(&b.statement)
+                .then(b.severity.cmp(&a.severity))
+        });
+        for f in findings {
+            match f.severity {
+                Severity::Error => self.summary.errors += 1,
+                Severity::Warning => self.summary.warnings += 1,
+                Severity::Info => self.summary.infos += 1,
+            }
+            self.sink.finding(f);
         }
     }
 
@@ -271,7 +299,7 @@ impl Walk<'_> {
             return;
         }
         self.findings.push(Finding {
-            rule: draft.rule.to_string(),
+            rule: draft.rule,
             severity: draft.severity,
             file: s.file.clone(),
             line: s.line,
@@ -287,7 +315,8 @@ impl Walk<'_> {
     }
 }
 
-/// Analyses `sources` in order (each a separate session), handing statements to `sink`.
+/// Analyses `sources` in order (each a separate session), handing statements and findings to
+/// `sink` as soon as they are final.
 pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> Outcome {
     let mut walk = Walk {
         options,
@@ -295,41 +324,27 @@ pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> Outcom
         ignores: Default::default(),
         base: 0,
         findings: Vec::new(),
+        summary: Summary::default(),
         sink,
     };
-    let mut summary = Summary::default();
     for src in sources {
-        analyze_source(src, &mut walk, &mut summary);
+        analyze_source(src, &mut walk);
     }
-    for f in &walk.findings {
-        match f.severity {
-            Severity::Error => summary.errors += 1,
-            Severity::Warning => summary.warnings += 1,
-            Severity::Info => summary.infos += 1,
-        }
-    }
-    let mut findings = walk.findings;
-    findings.sort_by(|a, b| {
-        a.statement
-            .cmp(&b.statement)
-            .then(b.severity.cmp(&a.severity))
-    });
     Outcome {
         files: sources.iter().map(|s| s.name.clone()).collect(),
-        summary,
-        findings,
+        summary: walk.summary,
     }
 }
 
 /// The whole report in memory (library use, tests).
 pub fn report(sources: &[Source], options: &Options) -> Report {
-    let mut statements = Vec::new();
-    let outcome = run(sources, options, &mut statements);
+    let mut all = Collect::default();
+    let outcome = run(sources, options, &mut all);
     Report {
         pg_version: options.pg_version,
         files: outcome.files,
-        statements,
-        findings: outcome.findings,
+        statements: all.statements,
+        findings: all.findings,
         summary: outcome.summary,
     }
 }
@@ -364,7 +379,7 @@ struct Cursor {
     last_end: usize,
 }
 
-fn analyze_source(src: &Source, walk: &mut Walk, summary: &mut Summary) {
+fn analyze_source(src: &Source, walk: &mut Walk) {
     let (mut batches, comments) = parse::Batches::new(src);
     let mut cursor = Cursor {
         markers: markers(src, &comments),
@@ -382,7 +397,7 @@ fn analyze_source(src: &Source, walk: &mut Walk, summary: &mut Summary) {
         rayon::in_place_scope(|scope| {
             scope.spawn(|_| next = batches.next_batch());
             for p in batch {
-                analyze_statement(src, &file, p, &mut cursor, &mut session, walk, summary);
+                analyze_statement(src, &file, p, &mut cursor, &mut session, walk);
             }
         });
         batch = next;
@@ -400,15 +415,14 @@ fn analyze_statement(
     cursor: &mut Cursor,
     session: &mut Session,
     walk: &mut Walk,
-    summary: &mut Summary,
 ) {
     let m = &cursor.markers;
     while cursor.rev_i < m.revisions.len() && m.revisions[cursor.rev_i].0 < p.start {
-        let id = m.revisions[cursor.rev_i].1.id.clone();
+        let id = &m.revisions[cursor.rev_i].1.id;
         if session.revision.as_deref() != Some(id.as_str()) {
             session.revision_drops.clear();
+            session.revision = Some(id.as_str().into());
         }
-        session.revision = Some(id);
         cursor.rev_i += 1;
     }
     // An ignore comment applies to the statement right after it.
@@ -425,14 +439,14 @@ fn analyze_statement(
     let end_pos = src.position(p.end.saturating_sub(1).max(p.start));
     let mut st = StatementReport {
         index,
-        file: file.to_string(),
+        file: file.clone(),
         line: pos.line,
         column: pos.column,
         end_line: end_pos.line,
         revision: session.revision.clone(),
         sql: src.text[p.start..p.end].to_string(),
         parsed: matches!(p.body, Body::Parsed(_)),
-        kind: String::new(),
+        kind: "",
         locks: Vec::new(),
         locks_known: true,
         rewrite: false,
@@ -441,11 +455,11 @@ fn analyze_statement(
         lock_timeout: session.lock_timeout().map(String::from),
         held_until: None,
     };
-    summary.read += 1;
+    walk.summary.read += 1;
     if st.parsed {
-        summary.parsed += 1;
+        walk.summary.parsed += 1;
     } else {
-        summary.unparseable += 1;
+        walk.summary.unparseable += 1;
     }
     match p.body {
         Body::Parsed(op) => {
@@ -474,10 +488,10 @@ fn analyze_statement(
             }
             st.kind = kind_of(&op, &classified, unknown.is_some());
             if unknown.is_some() {
-                summary.unknown += 1;
+                walk.summary.unknown += 1;
                 st.locks_known = false;
             } else {
-                summary.classified += 1;
+                walk.summary.classified += 1;
             }
             if matches!(op.as_ref(), Op::Credentials { .. }) {
                 st.sql = redact_passwords(&st.sql);
@@ -511,8 +525,7 @@ fn analyze_statement(
                 Body::PsqlMeta => "psql-meta",
                 Body::CopyData => "copy-data",
                 Body::Parsed(_) => unreachable!(),
-            }
-            .to_string();
+            };
             walk.push(st, ignores);
             if let Some(block) = session.block.as_mut() {
                 block.statements.push(index);
@@ -570,15 +583,15 @@ fn parse_inner(sql: &str) -> Vec<Op> {
         .collect()
 }
 
-fn kind_of(op: &Op, c: &Classified, unknown: bool) -> String {
+fn kind_of(op: &Op, c: &Classified, unknown: bool) -> &'static str {
     if unknown {
-        return "unknown".into();
+        return "unknown";
     }
     match op {
-        Op::Transaction { .. } => "transaction".into(),
-        Op::Set { .. } => "set".into(),
-        Op::Alembic => "alembic".into(),
-        Op::Do { .. } => "do".into(),
+        Op::Transaction { .. } => "transaction",
+        Op::Set { .. } => "set",
+        Op::Alembic => "alembic",
+        Op::Do { .. } => "do",
         _ => {
             // The entry with the costliest effect, then the strongest lock; on ties the later
             // (more specific) one: CREATE TABLE … REFERENCES is `create_table.foreign_key`.
@@ -592,7 +605,7 @@ fn kind_of(op: &Op, c: &Classified, unknown: bool) -> String {
                 .iter()
                 .map(|a| (rank(a.key), a.key))
                 .reduce(|best, next| if next.0 >= best.0 { next } else { best })
-                .map_or("unknown".into(), |(_, k)| k.to_string())
+                .map_or("unknown", |(_, k)| k)
         }
     }
 }
@@ -770,10 +783,10 @@ fn end_block(session: &mut Session, end: Option<(usize, usize)>, walk: &mut Walk
         .statements
         .iter()
         .copied()
-        .filter(|&i| !matches!(walk.st(i).kind.as_str(), "transaction" | "set" | "alembic"))
+        .filter(|&i| !matches!(walk.st(i).kind, "transaction" | "set" | "alembic"))
         .collect();
     // Runs of equal revisions among the work statements: (position in `work`, revision).
-    let mut runs: Vec<(usize, Option<String>)> = Vec::new();
+    let mut runs: Vec<(usize, Option<Arc<str>>)> = Vec::new();
     for (pos, &i) in work.iter().enumerate() {
         let r = walk.st(i).revision.clone();
         if runs.last().is_none_or(|(_, last)| *last != r) {

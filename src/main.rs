@@ -141,10 +141,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
             let mut stream = json::JsonStream::begin(out, cli.pg_version, &names)?;
             let outcome = pgrisk::analyze::run(&sources, &options, &mut stream);
-            let max = outcome.findings.iter().map(|f| f.severity).max();
             (
-                stream.finish(&outcome.findings, &outcome.summary).map(drop),
-                max,
+                stream.finish(&outcome.summary).map(drop),
+                outcome.summary.max_severity(),
             )
         }
         Format::Markdown | Format::Text => {
@@ -199,7 +198,19 @@ fn terminal_width() -> Option<u16> {
     std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
 }
 
+/// Return freed memory to the system at once instead of keeping it for reuse: pgrisk's peak
+/// memory is what CI machines pay for, and the reuse buys little here.
+fn lean_allocator() {
+    // mimalloc (v2) option ids: arena_eager_commit = 4, purge_delay = 15.
+    // SAFETY: plain option setters, called before any other thread exists.
+    unsafe {
+        libmimalloc_sys::mi_option_set(4, 0);
+        libmimalloc_sys::mi_option_set(15, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    lean_allocator();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

@@ -48,12 +48,18 @@ fn is_ident_char(b: u8) -> bool {
     is_ident_start(b) || b.is_ascii_digit() || b == b'$'
 }
 
+/// Whitespace to PostgreSQL's scanner and psql (`[ \t\n\r\f\v]`).
+fn is_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0b
+}
+
 /// Splits `text[from..to]`. Every byte ends up in exactly one chunk or between chunks
 /// (whitespace, comments, empty statements).
 pub fn split(text: &str, from: usize, to: usize) -> Script {
     Splitter {
         b: &text.as_bytes()[..to],
         script: Script::default(),
+        copy_data: true,
     }
     .run(from)
 }
@@ -61,22 +67,32 @@ pub fn split(text: &str, from: usize, to: usize) -> Script {
 struct Splitter<'a> {
     b: &'a [u8],
     script: Script,
+    /// Whether `COPY ... FROM stdin;` is followed by data lines (not on the rest of a COPY line).
+    copy_data: bool,
 }
 
-/// Tracks `CREATE FUNCTION ... BEGIN ATOMIC ... END` bodies, whose `;` do not end the statement.
+/// What psql's lexer tracks of a statement's words: `CREATE FUNCTION ... BEGIN ATOMIC ... END`
+/// bodies, whose `;` do not end the statement, and `COPY ... FROM STDIN`, which data lines follow.
 #[derive(Default)]
-struct RoutineBody {
+struct Words {
     words: usize,
     create: bool,
     routine: bool,
+    /// BEGIN/CASE ... END nesting of a routine body (counted outside parentheses, as psql does).
     depth: usize,
+    copy: bool,
+    after_from: bool,
+    from_stdin: bool,
 }
 
-impl RoutineBody {
-    fn word(&mut self, w: &[u8]) {
+impl Words {
+    fn word(&mut self, w: &[u8], parens: usize) {
         let eq = |s: &str| w.eq_ignore_ascii_case(s.as_bytes());
         match self.words {
-            0 => self.create = eq("create"),
+            0 => {
+                self.create = eq("create");
+                self.copy = eq("copy");
+            }
             1..=3 if self.create && !self.routine => {
                 if eq("function") || eq("procedure") {
                     self.routine = true;
@@ -87,13 +103,23 @@ impl RoutineBody {
             _ => {}
         }
         self.words += 1;
-        if self.routine {
+        if self.routine && parens == 0 {
             if eq("begin") || (eq("case") && self.depth > 0) {
                 self.depth += 1;
             } else if eq("end") && self.depth > 0 {
                 self.depth -= 1;
             }
         }
+        // `COPY (SELECT ... FROM stdin) TO ...` reads no data: only the top level counts.
+        if self.copy && parens == 0 {
+            self.from_stdin |= self.after_from && eq("stdin");
+            self.after_from = eq("from");
+        }
+    }
+
+    /// Any token that is not a word (literal, quoted identifier, operator, parenthesis).
+    fn other(&mut self) {
+        self.after_from = false;
     }
 }
 
@@ -102,9 +128,7 @@ impl Splitter<'_> {
         let mut i = from;
         while i < self.b.len() {
             let c = self.b[i];
-            if c.is_ascii_whitespace()
-                || (c == 0xef && self.b[i..].starts_with(&[0xef, 0xbb, 0xbf]))
-            {
+            if is_space(c) || (c == 0xef && self.b[i..].starts_with(&[0xef, 0xbb, 0xbf])) {
                 i += if c == 0xef { 3 } else { 1 };
             } else if c == b';' {
                 i += 1; // an empty statement
@@ -187,11 +211,12 @@ impl Splitter<'_> {
         let b = self.b;
         let mut i = start;
         let mut last_token_end = start;
-        let mut body = RoutineBody::default();
+        let mut words = Words::default();
+        let mut parens = 0usize;
         let mut open: Option<Unterminated> = None;
         while i < b.len() {
             let c = b[i];
-            if c.is_ascii_whitespace() {
+            if is_space(c) {
                 i += 1;
                 continue;
             }
@@ -212,10 +237,10 @@ impl Splitter<'_> {
                 continue;
             }
             match c {
-                b';' if body.depth == 0 => {
+                b';' if words.depth == 0 => {
                     let end = i + 1;
                     self.push(start, end, ChunkKind::Sql, None);
-                    if is_copy_from_stdin(&b[start..end]) {
+                    if words.from_stdin && self.copy_data {
                         return self.copy_data(end);
                     }
                     return end;
@@ -265,15 +290,45 @@ impl Splitter<'_> {
                         .iter()
                         .position(|&c| !is_ident_char(c))
                         .unwrap_or(b.len() - i);
-                    body.word(&b[i..end]);
+                    words.word(&b[i..end], parens);
                     i = end;
+                    last_token_end = i;
+                    continue;
+                }
+                b'(' => {
+                    parens += 1;
+                    i += 1;
+                }
+                b')' => {
+                    parens = parens.saturating_sub(1);
+                    i += 1;
                 }
                 _ => i += 1,
             }
+            words.other();
             last_token_end = i;
         }
         self.push(start, last_token_end, ChunkKind::Sql, open);
+        self.comments_after(last_token_end);
         b.len()
+    }
+
+    /// The comments after a statement's last token when no `;` ends it (only whitespace and
+    /// complete comments follow it there).
+    fn comments_after(&mut self, from: usize) {
+        let mut i = from;
+        while i < self.b.len() {
+            let end = if self.b[i..].starts_with(b"--") {
+                self.line_end(i)
+            } else if self.b[i..].starts_with(b"/*") {
+                self.block_comment(i).0
+            } else {
+                i += 1;
+                continue;
+            };
+            self.script.comments.push(Comment { start: i, end });
+            i = end;
+        }
     }
 
     /// A `'...'` or `"..."` token with doubled-quote escapes (and backslash escapes for `E''`).
@@ -316,13 +371,26 @@ impl Splitter<'_> {
         }
     }
 
-    /// The data after `COPY ... FROM stdin;`, up to a line holding only `\.`.
+    /// The data after `COPY ... FROM stdin;`: from the next line up to a line holding only `\.`.
     fn copy_data(&mut self, stmt_end: usize) -> usize {
         let b = self.b;
-        let mut line = match b[stmt_end..].iter().position(|&c| c == b'\n') {
-            Some(p) => stmt_end + p + 1,
-            None => return b.len(),
-        };
+        let eol = self.line_end(stmt_end);
+        // psql runs what follows `;` on the COPY line after the data; split it here, in input
+        // order, so that none of it is lost (without data of its own).
+        if b[stmt_end..eol].iter().any(|&c| !is_space(c)) {
+            let rest = Splitter {
+                b: &b[..eol],
+                script: Script::default(),
+                copy_data: false,
+            }
+            .run(stmt_end);
+            self.script.chunks.extend(rest.chunks);
+            self.script.comments.extend(rest.comments);
+        }
+        if eol == b.len() {
+            return b.len();
+        }
+        let mut line = eol + if b[eol..].starts_with(b"\r\n") { 2 } else { 1 };
         let data_start = line;
         while line < b.len() {
             let end = self.line_end(line);
@@ -344,21 +412,6 @@ impl Splitter<'_> {
         }
         b.len()
     }
-}
-
-fn is_copy_from_stdin(stmt: &[u8]) -> bool {
-    if !stmt
-        .get(..4)
-        .is_some_and(|w| w.eq_ignore_ascii_case(b"copy"))
-    {
-        return false;
-    }
-    let text = String::from_utf8_lossy(stmt).to_ascii_lowercase();
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.first() == Some(&"copy") && words.windows(2).any(|w| w == ["from", "stdin"])
 }
 
 /// An Alembic revision marker: `-- Running upgrade A -> B` / `-- Running downgrade B -> A`.
@@ -448,6 +501,9 @@ mod tests {
         let t = texts(sql);
         assert_eq!(t.len(), 3, "{t:?}");
         assert!(t[0].ends_with("END; END;"));
+        // Like psql, only words outside parentheses open a body.
+        let sql = "CREATE FUNCTION f(begin int) RETURNS int LANGUAGE sql RETURN 1; SELECT 1;";
+        assert_eq!(texts(sql).len(), 2);
     }
 
     #[test]
@@ -482,6 +538,62 @@ mod tests {
                 (ChunkKind::CopyData, "1\n2;3\n\\."),
                 (ChunkKind::Sql, "SELECT 1;"),
             ]
+        );
+    }
+
+    #[test]
+    fn only_a_top_level_copy_from_stdin_reads_data() {
+        let sql =
+            "COPY (SELECT a FROM stdin) TO stdout;\nSELECT 1;\ncopy t (a) from STDIN;\n1\n\\.";
+        let s = split(sql, 0, sql.len());
+        let kinds: Vec<_> = s.chunks.iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ChunkKind::Sql,
+                ChunkKind::Sql,
+                ChunkKind::Sql,
+                ChunkKind::CopyData
+            ]
+        );
+    }
+
+    #[test]
+    fn the_rest_of_a_copy_line_is_split_before_its_data() {
+        // psql runs `SELECT 1;` after the data; a lone `\r` ends lines too.
+        let sql = "COPY t FROM stdin; SELECT 1; -- c\r1\r\\.\rSELECT 2;";
+        let s = split(sql, 0, sql.len());
+        let kinds: Vec<_> = s
+            .chunks
+            .iter()
+            .map(|c| (c.kind, &sql[c.start..c.end]))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (ChunkKind::Sql, "COPY t FROM stdin;"),
+                (ChunkKind::Sql, "SELECT 1;"),
+                (ChunkKind::CopyData, "1\r\\."),
+                (ChunkKind::Sql, "SELECT 2;"),
+            ]
+        );
+        assert_eq!(&sql[s.comments[0].start..s.comments[0].end], "-- c");
+    }
+
+    #[test]
+    fn comments_after_a_last_statement_without_semicolon() {
+        let sql = "SELECT 1 -- a\n/* b */\n";
+        let s = split(sql, 0, sql.len());
+        assert_eq!(texts(sql), ["SELECT 1"]);
+        let comments: Vec<_> = s.comments.iter().map(|c| &sql[c.start..c.end]).collect();
+        assert_eq!(comments, ["-- a", "/* b */"]);
+    }
+
+    #[test]
+    fn vertical_tab_is_whitespace() {
+        assert_eq!(
+            texts("SELECT 1;\n\x0b;\x0bSELECT 2;"),
+            ["SELECT 1;", "SELECT 2;"]
         );
     }
 

@@ -25,6 +25,12 @@ pub struct Position {
 impl Source {
     /// Validates `bytes` as SQL text: UTF-8, no NUL byte, not empty.
     pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source> {
+        // What Windows PowerShell 5 writes for `alembic upgrade head --sql > out.sql`.
+        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            bail!(
+                "{name}:1:1: input is UTF-16 (byte-order mark at byte offset 0), not UTF-8; convert it to UTF-8 first (e.g. iconv -f UTF-16 -t UTF-8)"
+            );
+        }
         if let Some(at) = bytes.iter().position(|&b| b == 0) {
             let pos = line_col_of_bytes(&bytes, at);
             bail!(
@@ -177,6 +183,11 @@ mod tests {
         assert!(
             err.to_string()
                 .starts_with("f.sql:1:9: input is not valid UTF-8 at byte offset 8")
+        );
+        let err = Source::from_bytes("f.sql", b"\xff\xfeS\0E\0".to_vec()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("f.sql:1:1: input is UTF-16 (byte-order mark at byte offset 0)")
         );
         let err = Source::from_bytes("f.sql", b" \n\t".to_vec()).unwrap_err();
         assert!(err.to_string().starts_with("f.sql: input is empty"));

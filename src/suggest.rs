@@ -142,7 +142,10 @@ impl Template {
         while let Some(open) = rest.find('{') {
             text.push_str(&rest[..open]);
             let after = &rest[open + 1..];
-            let name_len = after.bytes().take_while(|b| b.is_ascii_lowercase() || *b == b'_').count();
+            let name_len = after
+                .bytes()
+                .take_while(|b| b.is_ascii_lowercase() || *b == b'_')
+                .count();
             if name_len > 0 && after.as_bytes().get(name_len) == Some(&b'}') {
                 segments.push(Segment::Text(std::mem::take(&mut text)));
                 segments.push(Segment::Var(after[..name_len].to_string()));
@@ -160,14 +163,19 @@ impl Template {
 
     /// The text with placeholders replaced by `vars`; unknown ones stay visible as `{name}`.
     pub fn fill(&self, vars: &Vars) -> String {
-        let mut out = String::with_capacity(self.0.iter().map(|s| match s {
-            Segment::Text(t) => t.len(),
-            Segment::Var(_) => 16,
-        }).sum());
+        let mut out = String::with_capacity(
+            self.0
+                .iter()
+                .map(|s| match s {
+                    Segment::Text(t) => t.len(),
+                    Segment::Var(_) => 16,
+                })
+                .sum(),
+        );
         for s in &self.0 {
             match s {
                 Segment::Text(t) => out.push_str(t),
-                Segment::Var(name) => match vars.get(name.as_str()) {
+                Segment::Var(name) => match vars.get(name) {
                     Some(v) => out.push_str(v),
                     None => {
                         out.push('{');
@@ -201,9 +209,22 @@ fn recipe(rule: &str) -> Option<&'static Recipe> {
                 let phases = d
                     .phases
                     .iter()
-                    .map(|p| (p.name.clone(), Template::parse(&p.summary), Template::parse(&p.sql), Template::parse(&p.alembic)))
+                    .map(|p| {
+                        (
+                            p.name.clone(),
+                            Template::parse(&p.summary),
+                            Template::parse(&p.sql),
+                            Template::parse(&p.alembic),
+                        )
+                    })
                     .collect();
-                (d.id.clone(), Recipe { summary: Template::parse(&d.summary), phases })
+                (
+                    d.id.clone(),
+                    Recipe {
+                        summary: Template::parse(&d.summary),
+                        phases,
+                    },
+                )
             })
             .collect()
     });

@@ -137,7 +137,7 @@ impl Claim {
             strongest(&mut locks, relation_name(&claim.relation), claim.mode);
         }
         Claim {
-            kind: last.kind.clone(),
+            kind: last.kind.to_string(),
             locks,
             rewrite: last.rewrite,
             scan: last.scan,

@@ -10,7 +10,7 @@ fn rules_at(r: &Report, line: usize) -> Vec<String> {
     r.findings
         .iter()
         .filter(|f| f.line == line)
-        .map(|f| f.rule.clone())
+        .map(|f| f.rule.to_string())
         .collect()
 }
 
@@ -58,7 +58,10 @@ fn locks_are_held_until_commit_across_revisions() {
     let held = st.held_until.as_ref().expect("held");
     assert_eq!(held.line, Some(7));
     assert_eq!(held.later_statements, 1, "bookkeeping does not count");
-    assert_eq!(held.revisions, ["c"]);
+    assert_eq!(
+        held.revisions.iter().map(|r| &**r).collect::<Vec<_>>(),
+        ["c"]
+    );
     let f = r
         .findings
         .iter()
@@ -66,7 +69,8 @@ fn locks_are_held_until_commit_across_revisions() {
         .expect("finding");
     assert_eq!((f.line, f.revision.as_deref()), (3, Some("b")));
     assert!(
-        f.message.contains("holds ACCESS EXCLUSIVE on t (line 3) until COMMIT at line 7"),
+        f.message
+            .contains("holds ACCESS EXCLUSIVE on t (line 3) until COMMIT at line 7"),
         "{}",
         f.message
     );
@@ -197,7 +201,7 @@ fn do_blocks_are_analysed_and_dynamic_sql_is_flagged() {
 fn every_statement_is_accounted_for() {
     let sql = "SELECT 1;\nprocessing batch 1\nUPDATE t SET a = 1 WHERE id < 10;\nALTER TABLE t ADD COLUMN;\n\\connect db\nSELECT 2";
     let r = run(sql);
-    let kinds: Vec<&str> = r.statements.iter().map(|s| s.kind.as_str()).collect();
+    let kinds: Vec<&str> = r.statements.iter().map(|s| s.kind).collect();
     assert_eq!(
         kinds,
         [

@@ -1,10 +1,11 @@
 //! JSON output: the documented, versioned contract (see README "JSON output"). Written as a
-//! stream: each statement goes out when its transaction ends, so memory stays flat on big inputs.
+//! stream: each statement goes out when its transaction ends, and findings are spooled to a
+//! temporary file until the statements are done, so memory stays flat on big inputs.
 
 use super::{Finding, Report, StatementReport, Summary};
 use crate::analyze::Sink;
 use serde::Serialize;
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Seek, Write};
 
 /// Bumped whenever a field is removed or changes meaning; adding fields does not bump it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -29,10 +30,34 @@ pub fn render(report: &Report) -> String {
     s
 }
 
-/// Compact JSON written statement by statement: `{…,"statements":[…],"findings":[…],"summary":{…}}`.
+/// Where findings wait while statements are written: a temporary file, or memory when no
+/// temporary file can be made.
+enum Spool {
+    File(BufWriter<std::fs::File>),
+    Memory(Vec<u8>),
+}
+
+impl Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Spool::File(f) => f.write(buf),
+            Spool::Memory(m) => m.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Spool::File(f) => f.flush(),
+            Spool::Memory(_) => Ok(()),
+        }
+    }
+}
+
+/// Compact JSON written as the analysis goes: `{…,"statements":[…],"findings":[…],"summary":{…}}`.
 pub struct JsonStream<W: Write> {
     out: W,
-    first: bool,
+    spool: Spool,
+    statements: usize,
+    findings: usize,
     error: Option<io::Error>,
 }
 
@@ -46,39 +71,67 @@ impl<W: Write> JsonStream<W> {
         write!(out, ",\"pg_version\":{pg_version},\"files\":")?;
         serde_json::to_writer(&mut out, files)?;
         out.write_all(b",\"statements\":[")?;
+        let spool = match tempfile::tempfile() {
+            Ok(f) => Spool::File(BufWriter::with_capacity(1 << 16, f)),
+            Err(_) => Spool::Memory(Vec::new()),
+        };
         Ok(JsonStream {
             out,
-            first: true,
+            spool,
+            statements: 0,
+            findings: 0,
             error: None,
         })
     }
 
-    pub fn finish(mut self, findings: &[Finding], summary: &Summary) -> io::Result<W> {
+    pub fn finish(mut self, summary: &Summary) -> io::Result<W> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        self.out.write_all(b"],\"findings\":")?;
-        serde_json::to_writer(&mut self.out, findings)?;
-        self.out.write_all(b",\"summary\":")?;
+        self.out.write_all(b"],\"findings\":[")?;
+        match self.spool {
+            Spool::File(f) => {
+                let mut f = f.into_inner().map_err(|e| e.into_error())?;
+                f.rewind()?;
+                io::copy(&mut f, &mut self.out)?;
+            }
+            Spool::Memory(m) => self.out.write_all(&m)?,
+        }
+        self.out.write_all(b"],\"summary\":")?;
         serde_json::to_writer(&mut self.out, summary)?;
         self.out.write_all(b"}\n")?;
         self.out.flush()?;
         Ok(self.out)
     }
+
+    fn record(&mut self, result: io::Result<()>) {
+        if let Err(e) = result {
+            self.error.get_or_insert(e);
+        }
+    }
+}
+
+fn write_item(out: &mut impl Write, first: bool, item: &impl Serialize) -> io::Result<()> {
+    if !first {
+        out.write_all(b",")?;
+    }
+    serde_json::to_writer(out, item).map_err(io::Error::from)
 }
 
 impl<W: Write> Sink for JsonStream<W> {
     fn statement(&mut self, statement: StatementReport) {
-        if self.error.is_some() {
-            return;
+        if self.error.is_none() {
+            let r = write_item(&mut self.out, self.statements == 0, &statement);
+            self.statements += 1;
+            self.record(r);
         }
-        let sep: &[u8] = if self.first { b"" } else { b"," };
-        self.first = false;
-        let result = self.out.write_all(sep).and_then(|_| {
-            serde_json::to_writer(&mut self.out, &statement).map_err(io::Error::from)
-        });
-        if let Err(e) = result {
-            self.error = Some(e);
+    }
+
+    fn finding(&mut self, finding: Finding) {
+        if self.error.is_none() {
+            let r = write_item(&mut self.spool, self.findings == 0, &finding);
+            self.findings += 1;
+            self.record(r);
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod text;
 
 use crate::locks::LockMode;
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -55,7 +56,7 @@ pub struct HeldUntil {
     pub later_statements: usize,
     pub first_later_statement: Option<usize>,
     /// Revisions of those later statements, in order, without repeats (the first 10).
-    pub revisions: Vec<String>,
+    pub revisions: Vec<Arc<str>>,
     /// How many revision changes those later statements span (the length `revisions` would
     /// have without the cap).
     pub revision_count: usize,
@@ -64,17 +65,17 @@ pub struct HeldUntil {
 #[derive(Clone, Debug, Serialize)]
 pub struct StatementReport {
     pub index: usize,
-    pub file: String,
+    pub file: Arc<str>,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
-    pub revision: Option<String>,
+    pub revision: Option<Arc<str>>,
     pub sql: String,
     /// false for syntax errors, non-SQL text, psql meta-commands and COPY data.
     pub parsed: bool,
     /// What pgrisk classified the statement as: a key of rules/locks.toml, or one of
     /// "transaction", "set", "alembic", "unknown", "syntax-error", "non-sql-text", "psql-meta", "copy-data".
-    pub kind: String,
+    pub kind: &'static str,
     pub locks: Vec<LockClaim>,
     /// false when pgrisk cannot classify (part of) the statement: its locks are unknown.
     pub locks_known: bool,
@@ -105,12 +106,12 @@ pub struct Suggestion {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
-    pub rule: String,
+    pub rule: &'static str,
     pub severity: Severity,
-    pub file: String,
+    pub file: Arc<str>,
     pub line: usize,
     pub column: usize,
-    pub revision: Option<String>,
+    pub revision: Option<Arc<str>>,
     /// Index into `statements` of the statement that caused it.
     pub statement: usize,
     pub message: String,
@@ -131,6 +132,19 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+}
+
+impl Summary {
+    pub fn max_severity(&self) -> Option<Severity> {
+        [
+            (self.errors, Severity::Error),
+            (self.warnings, Severity::Warning),
+            (self.infos, Severity::Info),
+        ]
+        .into_iter()
+        .find(|(n, _)| *n > 0)
+        .map(|(_, s)| s)
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

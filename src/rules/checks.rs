@@ -280,7 +280,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, _classified: &Classified, out: &mut Vec<Draft>
             out.push(draft(
                 id::REINDEX_BLOCKS_WRITES,
                 Severity::Error,
-                format!("REINDEX {} blocks writes to the table (and reads that use the index) until every index is rebuilt", v["target"]),
+                format!("REINDEX {} blocks writes to the table (and reads that use the index) until every index is rebuilt", &v["target"]),
                 v,
             ));
         }
@@ -621,7 +621,7 @@ fn alter(ctx: &StmtCtx, table: &QName, cmd: &AlterCmd, out: &mut Vec<Draft>) {
                     out.push(draft(
                         id::ADD_UNIQUE_CONSTRAINT,
                         Severity::Error,
-                        format!("ADD CONSTRAINT {name} {} builds its index under ACCESS EXCLUSIVE: reads and writes on {table} wait for the whole build", v["kind"]),
+                        format!("ADD CONSTRAINT {name} {} builds its index under ACCESS EXCLUSIVE: reads and writes on {table} wait for the whole build", &v["kind"]),
                         v,
                     ));
                 }

@@ -78,16 +78,12 @@ fn held_across(
             .from(first)
             .iter()
             .take_while(|s| s.index < end)
-            .any(|s| {
-                s.rewrite
-                    || s.scan
-                    || matches!(s.kind.as_str(), "update" | "delete" | "insert.select")
-            })
+            .any(|s| s.rewrite || s.scan || matches!(s.kind, "update" | "delete" | "insert.select"))
     });
-    let other_revisions: Vec<&String> = until
+    let other_revisions: Vec<&std::sync::Arc<str>> = until
         .revisions
         .iter()
-        .filter(|r| Some(*r) != st.revision.as_ref())
+        .filter(|r| Some(&***r) != st.revision.as_deref())
         .collect();
     let reads_blocked = held.iter().any(|h| h.1.blocks().reads);
     let severity = if reads_blocked && (slow || !other_revisions.is_empty()) {
@@ -107,7 +103,7 @@ fn held_across(
         },
     );
     if !other_revisions.is_empty() {
-        let names: Vec<&str> = other_revisions.iter().take(5).map(|s| s.as_str()).collect();
+        let names: Vec<&str> = other_revisions.iter().take(5).map(|s| &***s).collect();
         msg.push_str(&format!(
             ", across {} other revision(s) ({}{})",
             other_revisions.len(),
@@ -140,7 +136,7 @@ fn missing_lock_timeout(block: &Block, statements: &Window, out: &mut Vec<(usize
         .filter(|h| h.lock.mode.is_dangerous() && statements[h.statement].lock_timeout.is_none())
         .filter(|h| {
             !matches!(
-                statements[h.statement].kind.as_str(),
+                statements[h.statement].kind,
                 "insert"
                     | "insert.select"
                     | "update"
@@ -190,7 +186,7 @@ fn backfills(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>) 
         .filter(|h| {
             h.lock.mode > LockMode::RowExclusiveLock
                 && !matches!(
-                    statements[h.statement].kind.as_str(),
+                    statements[h.statement].kind,
                     "update" | "delete" | "insert" | "insert.select" | "select"
                 )
         })
