@@ -3,7 +3,7 @@
 
 use crate::facts::{AlterCmd, ConstraintDef, ConstraintKind, Op, QName, RenameTarget};
 use crate::types::SqlType;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Constraint {
@@ -17,7 +17,7 @@ pub struct Constraint {
 #[derive(Clone, Debug, Default)]
 pub struct Table {
     pub columns: Vec<(String, Option<SqlType>)>,
-    pub constraints: HashMap<String, Constraint>,
+    pub constraints: BTreeMap<String, Constraint>,
     /// The transaction that created the table; it is new (invisible to others) only while that
     /// transaction is still open. `None`: existed before the input or created outside a block.
     pub created_tx: Option<u64>,

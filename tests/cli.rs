@@ -154,3 +154,46 @@ fn markdown_for_pull_requests() {
     assert!(md.contains("| 🔴 | `<stdin>:1` |"), "{md}");
     assert!(md.contains("```python"), "{md}");
 }
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    // Several parse batches' worth of real Alembic output, so parallel parsing really interleaves.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/alembic");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    let mut input = Vec::new();
+    for _ in 0..2 {
+        for f in &files {
+            input.extend(std::fs::read(f).unwrap());
+        }
+    }
+    for format in ["json", "text", "markdown"] {
+        let run = |threads: &str| {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_pgrisk"))
+                .args(["--format", format, "--fail-on", "never"])
+                .env("RAYON_NUM_THREADS", threads)
+                .env("NO_COLOR", "1")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            let data = input.clone();
+            let writer = std::thread::spawn(move || stdin.write_all(&data));
+            let out = child.wait_with_output().unwrap();
+            writer.join().unwrap().unwrap();
+            assert_eq!(out.status.code(), Some(0));
+            out.stdout
+        };
+        let one = run("1");
+        assert!(one.len() > 10_000, "{format}: real output");
+        assert!(
+            one == run("2"),
+            "{format}: output differs between 1 and 2 threads"
+        );
+    }
+}
