@@ -760,14 +760,14 @@ fn step(session: &mut Session, op: &Op, inner: &[(Op, Classified)], index: usize
             // Autocommit: the statement is its own transaction.
             session.catalog.commit();
             if walk.st(index).locks.iter().any(|l| l.mode.is_dangerous()) {
-                walk.st_mut(index).held_until = Some(HeldUntil {
+                walk.st_mut(index).held_until = Some(Box::new(HeldUntil {
                     line: Some(line),
                     statement: Some(index),
                     later_statements: 0,
                     first_later_statement: None,
-                    revisions: vec![],
+                    revisions: Arc::from([]),
                     revision_count: 0,
-                });
+                }));
             }
         }
     }
@@ -793,34 +793,37 @@ fn end_block(session: &mut Session, end: Option<(usize, usize)>, walk: &mut Walk
             runs.push((pos, r));
         }
     }
+    // The revisions from each run to the end, shared by every statement that starts there.
+    let mut suffixes: Vec<Option<Arc<[Arc<str>]>>> = vec![None; runs.len()];
     for h in &block.held {
         let s = h.statement;
         if !h.lock.mode.is_dangerous() || walk.st(s).held_until.is_some() {
             continue;
         }
         let first = work.partition_point(|&i| i <= s);
-        let revisions = if first < work.len() {
+        let (revisions, revision_count) = if first < work.len() {
             let run = runs.partition_point(|(pos, _)| *pos <= first) - 1;
-            runs[run..]
-                .iter()
-                .filter_map(|(_, r)| r.clone())
-                .take(10)
-                .collect()
+            let shared = suffixes[run]
+                .get_or_insert_with(|| {
+                    runs[run..]
+                        .iter()
+                        .filter_map(|(_, r)| r.clone())
+                        .take(10)
+                        .collect()
+                })
+                .clone();
+            (shared, runs.len() - run)
         } else {
-            vec![]
+            (Arc::from([]), 0)
         };
-        walk.st_mut(s).held_until = Some(HeldUntil {
+        walk.st_mut(s).held_until = Some(Box::new(HeldUntil {
             line: end.map(|(_, l)| l),
             statement: end.map(|(i, _)| i),
             later_statements: work.len() - first,
             first_later_statement: work.get(first).copied(),
-            revision_count: if first < work.len() {
-                runs.len() - (runs.partition_point(|(pos, _)| *pos <= first) - 1)
-            } else {
-                0
-            },
             revisions,
-        });
+            revision_count,
+        }));
     }
     let drafts = rules::check_transaction(&block, &walk.window(), end.map(|(_, l)| l));
     for (i, d) in drafts {

@@ -3,7 +3,7 @@
 
 use crate::facts::{AlterCmd, ConstraintDef, ConstraintKind, Op, QName, RenameTarget};
 use crate::types::SqlType;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Constraint {
@@ -14,10 +14,35 @@ pub struct Constraint {
     pub proves_not_null: Option<String>,
 }
 
+/// A table's named constraints, in the order they were added (a table has few).
+#[derive(Clone, Debug, Default)]
+pub struct Constraints(Vec<(String, Constraint)>);
+
+impl Constraints {
+    pub fn insert(&mut self, name: String, c: Constraint) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(e) => e.1 = c,
+            None => self.0.push((name, c)),
+        }
+    }
+    pub fn get(&self, name: &str) -> Option<&Constraint> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+    }
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Constraint> {
+        self.0.iter_mut().find(|(n, _)| n == name).map(|(_, c)| c)
+    }
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(n, _)| n != name);
+    }
+    pub fn values(&self) -> impl Iterator<Item = &Constraint> {
+        self.0.iter().map(|(_, c)| c)
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Table {
     pub columns: Vec<(String, Option<SqlType>)>,
-    pub constraints: BTreeMap<String, Constraint>,
+    pub constraints: Constraints,
     /// The transaction that created the table; it is new (invisible to others) only while that
     /// transaction is still open. `None`: existed before the input or created outside a block.
     pub created_tx: Option<u64>,
@@ -54,6 +79,10 @@ pub struct Catalog {
     /// Index name → (table key, transaction that created the index).
     indexes: HashMap<String, (String, Option<u64>)>,
     undo: Vec<Undo>,
+    /// Tables and indexes whose state before the last mark is already in `undo`: one copy
+    /// each is enough to roll back, however often they change.
+    saved_tables: HashSet<String>,
+    saved_indexes: HashSet<String>,
 }
 
 /// `col IS NOT NULL` (as the deparser prints it) → `col`.
@@ -147,18 +176,24 @@ impl Catalog {
     }
 
     fn edit(&mut self, key: &str) -> Option<&mut Table> {
-        let before = self.tables.get(key).cloned();
-        before.as_ref()?;
-        self.undo.push(Undo::Table(key.to_string(), before));
+        if !self.tables.contains_key(key) {
+            return None;
+        }
+        if self.saved_tables.insert(key.to_string()) {
+            let before = self.tables.get(key).cloned();
+            self.undo.push(Undo::Table(key.to_string(), before));
+        }
         self.tables.get_mut(key)
     }
 
     fn put(&mut self, key: String, table: Option<Table>) {
-        let before = match &table {
-            Some(t) => self.tables.insert(key.clone(), t.clone()),
+        let before = match table {
+            Some(t) => self.tables.insert(key.clone(), t),
             None => self.tables.remove(&key),
         };
-        self.undo.push(Undo::Table(key, before));
+        if self.saved_tables.insert(key.clone()) {
+            self.undo.push(Undo::Table(key, before));
+        }
     }
 
     fn put_index(&mut self, name: String, table: Option<(String, Option<u64>)>) {
@@ -166,16 +201,30 @@ impl Catalog {
             Some(t) => self.indexes.insert(name.clone(), t),
             None => self.indexes.remove(&name),
         };
-        self.undo.push(Undo::Index(name, before));
+        if self.saved_indexes.insert(name.clone()) {
+            self.undo.push(Undo::Index(name, before));
+        }
     }
 
-    /// A position in the undo log (for SAVEPOINT / BEGIN).
-    pub fn mark(&self) -> usize {
+    fn forget_saved(&mut self) {
+        // Cheap when nothing was saved: autocommit statements commit one by one.
+        if !self.saved_tables.is_empty() {
+            self.saved_tables.clear();
+        }
+        if !self.saved_indexes.is_empty() {
+            self.saved_indexes.clear();
+        }
+    }
+
+    /// A position in the undo log (for SAVEPOINT); changes after it are recorded anew.
+    pub fn mark(&mut self) -> usize {
+        self.forget_saved();
         self.undo.len()
     }
 
     /// Undoes every change after `mark` (ROLLBACK / ROLLBACK TO).
     pub fn rollback_to(&mut self, mark: usize) {
+        self.forget_saved();
         while self.undo.len() > mark {
             match self.undo.pop() {
                 Some(Undo::Table(k, Some(t))) => {
@@ -198,6 +247,7 @@ impl Catalog {
     /// COMMIT: changes become permanent.
     pub fn commit(&mut self) {
         self.undo.clear();
+        self.forget_saved();
     }
 
     /// Learns what `op` does to the schema. `tx` is the open transaction block, if any.

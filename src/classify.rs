@@ -529,10 +529,13 @@ pub fn resolve(c: &Classified, version: u32) -> (Vec<LockClaim>, Effect) {
     let mut effect = Effect::Catalog;
     let mut add = |relation: String, mode: LockMode| match locks
         .iter_mut()
-        .find(|l| l.relation == relation)
+        .find(|l| *l.relation == *relation)
     {
         Some(l) => l.mode = l.mode.max(mode),
-        None => locks.push(LockClaim { relation, mode }),
+        None => locks.push(LockClaim {
+            relation: relation.into(),
+            mode,
+        }),
     };
     for action in &c.actions {
         let Some(entry) = kb::entry(action.key) else {

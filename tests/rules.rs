@@ -140,7 +140,7 @@ fn lock_modes_differ_by_version() {
         run(attach, v).statements[0]
             .locks
             .iter()
-            .find(|l| l.relation == "events")
+            .find(|l| &*l.relation == "events")
             .unwrap()
             .mode
     };

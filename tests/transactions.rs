@@ -192,7 +192,7 @@ fn do_blocks_are_analysed_and_dynamic_sql_is_flagged() {
         "{:?}",
         r.findings
     );
-    assert_eq!(r.statements[0].locks[0].relation, "t");
+    assert_eq!(&*r.statements[0].locks[0].relation, "t");
     let r = run("DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD COLUMN x int'; END $$;\n");
     assert!(rules_at(&r, 1).contains(&"opaque-code".to_string()));
 }

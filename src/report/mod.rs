@@ -38,7 +38,7 @@ impl Severity {
 /// A lock one statement takes on one relation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LockClaim {
-    pub relation: String,
+    pub relation: Arc<str>,
     pub mode: LockMode,
 }
 
@@ -56,7 +56,7 @@ pub struct HeldUntil {
     pub later_statements: usize,
     pub first_later_statement: Option<usize>,
     /// Revisions of those later statements, in order, without repeats (the first 10).
-    pub revisions: Vec<Arc<str>>,
+    pub revisions: Arc<[Arc<str>]>,
     /// How many revision changes those later statements span (the length `revisions` would
     /// have without the cap).
     pub revision_count: usize,
@@ -86,7 +86,7 @@ pub struct StatementReport {
     /// `lock_timeout` in effect when the statement runs (None: not set, or 0).
     pub lock_timeout: Option<String>,
     /// Set for statements whose strongest lock blocks reads or writes on an existing relation.
-    pub held_until: Option<HeldUntil>,
+    pub held_until: Option<Box<HeldUntil>>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -159,7 +159,7 @@ pub fn statement(ctx: &StmtCtx, out: &mut Vec<Draft>) {
             )
         {
             let mut v = Vars::new();
-            v.insert("table", l.relation.clone());
+            v.insert("table", l.relation.to_string());
             v.insert("lock", l.mode.sql_name().to_string());
             out.push(draft(
                 id::MISSING_LOCK_TIMEOUT,

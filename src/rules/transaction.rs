@@ -40,7 +40,7 @@ fn held_across(
         if later == 0 {
             continue;
         }
-        match held.iter_mut().find(|(r, _, _)| *r == h.lock.relation) {
+        match held.iter_mut().find(|(r, _, _)| **r == *h.lock.relation) {
             Some(e) if h.lock.mode > e.1 => *e = (&h.lock.relation, h.lock.mode, h.statement),
             Some(_) => {}
             None => held.push((&h.lock.relation, h.lock.mode, h.statement)),
@@ -169,7 +169,7 @@ fn missing_lock_timeout(block: &Block, statements: &Window, out: &mut Vec<(usize
         ));
     }
     let mut v = Vars::new();
-    v.insert("table", first.lock.relation.clone());
+    v.insert("table", first.lock.relation.to_string());
     v.insert("lock", first.lock.mode.sql_name().to_string());
     out.push((
         first.statement,
