@@ -33,7 +33,8 @@ struct Cli {
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
-    /// Text output: list every statement, not only those with findings or blocking locks.
+    /// Text output: list every statement and every note (info finding), not only statements
+    /// with findings or blocking locks and findings above info.
     #[arg(long)]
     all: bool,
 }

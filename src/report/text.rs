@@ -7,7 +7,8 @@ use std::fmt::Write;
 
 pub struct TextOptions {
     pub color: bool,
-    /// List every statement, not only those with findings or blocking locks.
+    /// List every statement and every note, not only statements with findings or blocking
+    /// locks and findings above info.
     pub all: bool,
     pub width: u16,
 }
@@ -142,7 +143,12 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         writeln!(out, "{table}").unwrap();
         writeln!(out).unwrap();
     }
-    for f in &report.findings {
+    // Notes (info) are context, not problems: listed only with --all.
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| opts.all || f.severity > Severity::Info)
+    {
         finding(&mut out, f, report, opts.color);
     }
     let s = &report.summary;

@@ -5,14 +5,14 @@ use super::{Draft, StmtCtx, Vars, draft, id};
 use crate::classify::{Classified, add_column_key};
 use crate::facts::{
     AlterCmd, ColumnDef, ConstraintDef, ConstraintKind, Generated, Op, QName, RelKind,
-    RenameTarget, ident,
+    RenameTarget, Tx, ident,
 };
 use crate::kb;
 use crate::parse::Body;
 use crate::report::{Severity, StatementReport};
 use crate::source::Source;
 use crate::suggest::sa_type;
-use crate::types::{TypeChange, classify_change};
+use crate::types::{SqlType, TypeChange, classify_change};
 
 fn table_vars(t: &QName) -> Vars {
     let mut v = Vars::new();
@@ -175,6 +175,21 @@ pub fn statement(ctx: &StmtCtx, out: &mut Vec<Draft>) {
             ));
         }
     }
+    if matches!(
+        ctx.op,
+        Op::Transaction {
+            kind: Tx::Begin,
+            ..
+        }
+    ) && s.in_block()
+    {
+        out.push(draft(
+            id::NESTED_TRANSACTION,
+            Severity::Warning,
+            "BEGIN inside an open transaction is ignored (PostgreSQL only warns): the next COMMIT ends the outer transaction, and the statements after it run outside the transaction the migration expects".to_string(),
+            Vars::new(),
+        ));
+    }
     if let Some(what) = ctx.unknown {
         out.push(draft(
             id::UNKNOWN_STATEMENT,
@@ -285,6 +300,13 @@ pub fn op(ctx: &StmtCtx, op: &Op, _classified: &Classified, out: &mut Vec<Draft>
             ));
         }
         Op::CreateTable { table, columns, constraints, .. } => {
+            let pk: Vec<&String> = constraints.iter().filter(|c| c.kind == ConstraintKind::PrimaryKey).flat_map(|c| &c.columns).collect();
+            for col in columns {
+                if let Some(ty) = &col.ty {
+                    let key = col.primary_key || col.identity || col.serial || pk.contains(&&col.name);
+                    column_style(table, &col.name, ty, key, col.serial, true, out);
+                }
+            }
             for c in constraints {
                 if c.name.is_none() && c.kind != ConstraintKind::PrimaryKey {
                     unnamed(table, c, out);
@@ -384,6 +406,60 @@ pub fn op(ctx: &StmtCtx, op: &Op, _classified: &Classified, out: &mut Vec<Draft>
     }
 }
 
+/// Type choices that are cheap to make now and a table rewrite to change later.
+fn column_style(
+    table: &QName,
+    column: &str,
+    ty: &SqlType,
+    key: bool,
+    serial: bool,
+    created: bool,
+    out: &mut Vec<Draft>,
+) {
+    let mut v = table_vars(table);
+    v.insert("column", ident(column));
+    v.insert("column_name", column.to_string());
+    let at = format!("{table}.{column}");
+    match ty.name.as_str() {
+        "timestamp" if !ty.array => out.push(draft(
+            id::PREFER_TIMESTAMPTZ,
+            Severity::Info,
+            format!("{at} is timestamp without time zone: its values carry no zone, and changing it to timestamptz later rewrites the table"),
+            v.clone(),
+        )),
+        "json" if !ty.array => out.push(draft(
+            id::PREFER_JSONB,
+            Severity::Info,
+            format!("{at} is json: it has no equality operator (DISTINCT, GROUP BY, unique indexes fail) and cannot be GIN-indexed; jsonb avoids both"),
+            v.clone(),
+        )),
+        "bpchar" if !ty.array => out.push(draft(
+            id::PREFER_TEXT_OVER_CHAR,
+            Severity::Info,
+            format!("{at} is char(n): blank-padded, no faster than text in PostgreSQL, and a rewrite to change later"),
+            v.clone(),
+        )),
+        _ => {}
+    }
+    if key && matches!(ty.name.as_str(), "int4" | "int2") && !ty.array {
+        out.push(draft(
+            id::PREFER_BIGINT_ID,
+            Severity::Info,
+            format!("{at} is a {} key: it runs out at {}, and widening it later rewrites the table, its indexes and the foreign keys that point at it", ty, if ty.name == "int2" { "32,767" } else { "2,147,483,647" }),
+            v.clone(),
+        ));
+    }
+    if serial && created {
+        v.insert("type", ty.to_string());
+        out.push(draft(
+            id::PREFER_IDENTITY,
+            Severity::Info,
+            format!("{at} is serial: an identity column (GENERATED … AS IDENTITY) is the standard form, and its sequence belongs to the column (no separate grants, follows type changes)"),
+            v,
+        ));
+    }
+}
+
 fn unnamed(table: &QName, c: &ConstraintDef, out: &mut Vec<Draft>) {
     let what = match c.kind {
         ConstraintKind::ForeignKey => "foreign key",
@@ -418,6 +494,10 @@ fn alter(ctx: &StmtCtx, table: &QName, cmd: &AlterCmd, out: &mut Vec<Draft>) {
     let s = ctx.session;
     match cmd {
         AlterCmd::AddColumn { column, .. } => {
+            if let Some(ty) = &column.ty {
+                let key = column.primary_key || column.identity || column.serial;
+                column_style(table, &column.name, ty, key, false, false, out);
+            }
             if s.dropped_in_revision(table, &column.name) {
                 let mut v = column_vars(table, column);
                 v.insert("revision", s_revision(ctx));
@@ -495,6 +575,7 @@ fn alter(ctx: &StmtCtx, table: &QName, cmd: &AlterCmd, out: &mut Vec<Draft>) {
             type_text,
             using,
         } if existing => {
+            column_style(table, column, ty, false, false, false, out);
             let old = s.catalog.table(table).and_then(|t| t.column_type(column));
             let change = classify_change(old, ty, using.is_some());
             let mut v = table_vars(table);

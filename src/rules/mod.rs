@@ -133,6 +133,12 @@ rules! {
     UNBATCHED_BACKFILL = "unbatched-backfill";
     UNNAMED_CONSTRAINT = "unnamed-constraint";
     CREDENTIALS_IN_SQL = "credentials-in-sql";
+    NESTED_TRANSACTION = "nested-transaction";
+    PREFER_TIMESTAMPTZ = "prefer-timestamptz";
+    PREFER_BIGINT_ID = "prefer-bigint-id";
+    PREFER_IDENTITY = "prefer-identity";
+    PREFER_JSONB = "prefer-jsonb";
+    PREFER_TEXT_OVER_CHAR = "prefer-text-over-char";
 }
 
 /// Rules over one parsed statement (and the statements of a DO block it contains).
