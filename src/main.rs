@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use pgrisk::report::{json, markdown, text};
+use pgrisk::report::{ci, json, markdown, text};
 use pgrisk::{Options, Severity, Source};
 use std::io::{IsTerminal, Read, Write};
 
@@ -59,6 +59,10 @@ enum Format {
     Text,
     Json,
     Markdown,
+    /// SARIF 2.1.0, for code-scanning upload.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -147,10 +151,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 outcome.summary.max_severity(),
             )
         }
-        Format::Markdown | Format::Text => {
+        Format::Markdown | Format::Text | Format::Sarif | Format::Github => {
             let report = pgrisk::analyze_sources(&sources, &options);
             let rendered = if cli.format == Format::Markdown {
                 markdown::render(&report)
+            } else if cli.format == Format::Sarif {
+                ci::sarif(&report)
+            } else if cli.format == Format::Github {
+                ci::github(&report)
             } else {
                 let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
                 let color = match cli.color {

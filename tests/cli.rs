@@ -197,3 +197,33 @@ fn output_is_identical_whatever_the_thread_count() {
         );
     }
 }
+
+#[test]
+fn sarif_and_github_annotations_for_ci() {
+    let sql = b"-- Running upgrade a1 -> b2\nALTER TABLE orders ADD COLUMN id2 uuid DEFAULT gen_random_uuid();\n";
+    let o = pgrisk(&["--format", "sarif"], Some(sql));
+    assert_eq!(o.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "add-column-volatile-default");
+    assert_eq!(result["level"], "error");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+    assert_eq!(result["properties"]["revision"], "b2");
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["id"] == "add-column-volatile-default"
+                && !r["fullDescription"]["text"].as_str().unwrap().is_empty())
+    );
+
+    let o = pgrisk(&["--format", "github"], Some(sql));
+    let gh = stdout(&o);
+    assert!(gh.starts_with("::error file=<stdin>,line=2,col=1,title=pgrisk add-column-volatile-default (revision b2)::ADD COLUMN id2"), "{gh}");
+}

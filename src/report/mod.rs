@@ -1,6 +1,7 @@
 //! The one result model every renderer reads: statements with their locks and effects, and
 //! findings with their suggestions. Renderers know nothing about how findings are made.
 
+pub mod ci;
 pub mod json;
 pub mod markdown;
 pub mod text;

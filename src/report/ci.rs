@@ -1,0 +1,93 @@
+//! CI formats: SARIF 2.1.0 (code scanning) and GitHub Actions workflow commands (inline
+//! annotations on the pull request).
+
+use super::{Report, Severity};
+use serde_json::json;
+
+/// SARIF 2.1.0: one run, the rules that fired with their documentation, one result per finding.
+pub fn sarif(report: &Report) -> String {
+    let mut ids: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rules: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let doc = crate::suggest::doc(id);
+            json!({
+                "id": id,
+                "shortDescription": { "text": doc.map_or("", |d| d.title.as_str()) },
+                "fullDescription": { "text": doc.map_or("", |d| d.why.as_str()) },
+                "help": { "text": doc.map_or(String::new(), |d| d.summary.clone()) },
+            })
+        })
+        .collect();
+    let results: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let level = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
+            json!({
+                "ruleId": f.rule,
+                "level": level,
+                "message": { "text": f.message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": &*f.file },
+                        "region": { "startLine": f.line, "startColumn": f.column },
+                    }
+                }],
+                "properties": { "revision": f.revision.as_deref() },
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": { "name": "pgrisk", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("SARIF serializes");
+    s.push('\n');
+    s
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
+pub fn github(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let title = match &f.revision {
+            Some(r) => format!("pgrisk {} (revision {r})", f.rule),
+            None => format!("pgrisk {}", f.rule),
+        };
+        out.push_str(&format!(
+            "::{level} file={},line={},col={},title={}::{}\n",
+            escape_property(&f.file),
+            f.line,
+            f.column,
+            escape_property(&title),
+            escape_data(&f.message)
+        ));
+    }
+    out
+}
