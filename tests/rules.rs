@@ -192,3 +192,30 @@ fn a_validated_check_on_a_table_from_before_the_input_counts() {
     let sql = "ALTER TABLE orders ADD CONSTRAINT orders_c_nn CHECK (customer_id IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_c_nn;\nALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;\n";
     assert!(!fired(&run(sql, 15), "set-not-null"));
 }
+
+#[test]
+fn recipes_keep_the_schema_of_qualified_names() {
+    let r = run(
+        "ALTER TABLE app.orders RENAME TO purchases;\nCREATE INDEX ix_orders_c ON app.orders (c);\n",
+        15,
+    );
+    let text = |rule: &str| {
+        let s = r
+            .findings
+            .iter()
+            .find(|f| f.rule == rule)
+            .unwrap()
+            .suggestion
+            .render()
+            .unwrap();
+        s.phases
+            .iter()
+            .map(|p| format!("{}\n{}", p.sql, p.alembic))
+            .collect::<String>()
+    };
+    assert!(text("rename-table").contains("CREATE VIEW app.orders AS SELECT * FROM app.purchases"));
+    assert!(
+        text("create-index-blocks-writes")
+            .contains("DROP INDEX CONCURRENTLY IF EXISTS app.ix_orders_c")
+    );
+}

@@ -259,6 +259,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, _classified: &Classified, out: &mut Vec<Draft>
                 let mut v = table_vars(table);
                 let index = name.clone().unwrap_or_else(|| format!("ix_{}_{}", table.name, columns.join("_")));
                 v.insert("index", ident(&index));
+                v.insert("index_qualified", QName { schema: table.schema.clone(), name: index.clone() }.to_string());
                 v.insert("index_name", index);
                 v.insert("unique", if *unique { "UNIQUE ".into() } else { String::new() });
                 v.insert("unique_py", if *unique { "True".into() } else { "False".into() });
@@ -330,6 +331,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, _classified: &Classified, out: &mut Vec<Draft>
             let mut v = table_vars(object);
             v.insert("new_name", ident(new_name));
             v.insert("new_name_raw", new_name.clone());
+            v.insert("new_table", QName { schema: object.schema.clone(), name: new_name.clone() }.to_string());
             match target {
                 RenameTarget::Table if matches!(kind, RelKind::Table | RelKind::View | RelKind::MatView) => out.push(draft(
                     id::RENAME_TABLE,
