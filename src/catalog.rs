@@ -9,9 +9,9 @@ use std::collections::{HashMap, HashSet};
 pub struct Constraint {
     pub kind: ConstraintKind,
     pub validated: bool,
-    pub referenced: Option<QName>,
+    pub referenced: Option<Box<QName>>,
     /// For `CHECK (col IS NOT NULL)`: the column it proves NOT NULL.
-    pub proves_not_null: Option<String>,
+    pub proves_not_null: Option<Box<str>>,
 }
 
 /// A table's named constraints, in the order they were added (a table has few).
@@ -41,7 +41,7 @@ impl Constraints {
 
 #[derive(Clone, Debug, Default)]
 pub struct Table {
-    pub columns: Vec<(String, Option<SqlType>)>,
+    pub columns: Vec<(Box<str>, Option<SqlType>)>,
     pub constraints: Constraints,
     /// The transaction that created the table; it is new (invisible to others) only while that
     /// transaction is still open. `None`: existed before the input or created outside a block.
@@ -55,11 +55,11 @@ impl Table {
     pub fn column_type(&self, column: &str) -> Option<&SqlType> {
         self.columns
             .iter()
-            .find(|(c, _)| c == column)
+            .find(|(c, _)| **c == *column)
             .and_then(|(_, t)| t.as_ref())
     }
     pub fn has_column(&self, column: &str) -> bool {
-        self.columns.iter().any(|(c, _)| c == column)
+        self.columns.iter().any(|(c, _)| **c == *column)
     }
     pub fn proven_not_null(&self, column: &str) -> bool {
         self.constraints
@@ -102,9 +102,9 @@ fn constraint_of(c: &ConstraintDef) -> Constraint {
     Constraint {
         kind: c.kind,
         validated: !c.not_valid,
-        referenced: c.references.as_ref().map(|r| r.table.clone()),
+        referenced: c.references.as_ref().map(|r| Box::new(r.table.clone())),
         proves_not_null: if c.kind == ConstraintKind::Check {
-            not_null_check(c.expr.as_deref())
+            not_null_check(c.expr.as_deref()).map(String::into_boxed_str)
         } else {
             None
         },
@@ -262,7 +262,7 @@ impl Catalog {
                 let mut t = Table {
                     columns: columns
                         .iter()
-                        .map(|c| (c.name.clone(), c.ty.clone()))
+                        .map(|c| (c.name.as_str().into(), c.ty.clone()))
                         .collect(),
                     created_tx: tx,
                     ..Default::default()
@@ -307,7 +307,7 @@ impl Catalog {
                             Constraint {
                                 kind: ConstraintKind::ForeignKey,
                                 validated: true,
-                                referenced: Some(r.table.clone()),
+                                referenced: Some(Box::new(r.table.clone())),
                                 proves_not_null: None,
                             },
                         );
@@ -365,7 +365,8 @@ impl Catalog {
                     match cmd {
                         AlterCmd::AddColumn { column, .. } => {
                             if !t.has_column(&column.name) {
-                                t.columns.push((column.name.clone(), column.ty.clone()));
+                                t.columns
+                                    .push((column.name.as_str().into(), column.ty.clone()));
                             }
                             if let Some(r) = &column.references {
                                 t.constraints.insert(
@@ -373,17 +374,17 @@ impl Catalog {
                                     Constraint {
                                         kind: ConstraintKind::ForeignKey,
                                         validated: true,
-                                        referenced: Some(r.table.clone()),
+                                        referenced: Some(Box::new(r.table.clone())),
                                         proves_not_null: None,
                                     },
                                 );
                             }
                         }
                         AlterCmd::DropColumn { column, .. } => {
-                            t.columns.retain(|(c, _)| c != column)
+                            t.columns.retain(|(c, _)| **c != **column)
                         }
                         AlterCmd::AlterType { column, ty, .. } => {
-                            if let Some(c) = t.columns.iter_mut().find(|(c, _)| c == column) {
+                            if let Some(c) = t.columns.iter_mut().find(|(c, _)| **c == *column) {
                                 c.1 = Some(ty.clone());
                             }
                         }
@@ -432,9 +433,9 @@ impl Catalog {
                 }
                 RenameTarget::Column { column } => {
                     if let Some(t) = self.edit(&object.key())
-                        && let Some(c) = t.columns.iter_mut().find(|(c, _)| c == column)
+                        && let Some(c) = t.columns.iter_mut().find(|(c, _)| **c == *column)
                     {
-                        c.0 = new_name.clone();
+                        c.0 = new_name.as_str().into();
                     }
                 }
                 RenameTarget::Index => {

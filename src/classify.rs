@@ -165,7 +165,7 @@ fn alter_cmd(
                 Some(c) if c.kind == ConstraintKind::ForeignKey => {
                     let mut rels = t();
                     if let Some(r) = &c.referenced {
-                        rels.push((Role::Referenced, r.clone()));
+                        rels.push((Role::Referenced, (**r).clone()));
                     }
                     out.actions
                         .push(act("alter_table.validate_constraint.foreign_key", rels));
@@ -339,7 +339,11 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
                 let referenced: Vec<QName> = names
                     .iter()
                     .filter_map(|n| catalog.table(n))
-                    .flat_map(|t| t.constraints.values().filter_map(|c| c.referenced.clone()))
+                    .flat_map(|t| {
+                        t.constraints
+                            .values()
+                            .filter_map(|c| c.referenced.as_deref().cloned())
+                    })
                     .filter(|r| !names.contains(r))
                     .collect();
                 if !referenced.is_empty() {

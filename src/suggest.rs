@@ -272,7 +272,7 @@ pub fn render(rule: &str, vars: &Vars) -> Option<Suggestion> {
 /// The SQLAlchemy type expression for a PostgreSQL type, for `sa.Column(...)`.
 pub fn sa_type(t: &SqlType) -> String {
     let m = |i: usize| t.mods.get(i).map(i64::to_string);
-    let base = match t.name.as_str() {
+    let base = match &*t.name {
         "int2" => "sa.SmallInteger()".to_string(),
         "int4" => "sa.Integer()".to_string(),
         "int8" => "sa.BigInteger()".to_string(),

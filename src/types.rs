@@ -7,8 +7,9 @@ use std::fmt;
 /// A column type: canonical name (`int4`, `varchar`, `numeric`, ...), type modifiers, array-ness.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SqlType {
-    pub name: String,
-    pub mods: Vec<i64>,
+    /// Canonical name; the common ones are static (the catalog holds one per column).
+    pub name: std::borrow::Cow<'static, str>,
+    pub mods: Box<[i64]>,
     pub array: bool,
 }
 
@@ -35,21 +36,54 @@ pub fn canonical(name: &str) -> &str {
 
 impl SqlType {
     pub fn new(name: &str, mods: Vec<i64>, array: bool) -> SqlType {
+        const KNOWN: &[&str] = &[
+            "int2",
+            "int4",
+            "int8",
+            "varchar",
+            "bpchar",
+            "text",
+            "bool",
+            "float4",
+            "float8",
+            "numeric",
+            "timestamp",
+            "timestamptz",
+            "date",
+            "time",
+            "timetz",
+            "interval",
+            "json",
+            "jsonb",
+            "uuid",
+            "bytea",
+            "inet",
+            "cidr",
+            "bit",
+            "varbit",
+            "citext",
+        ];
+        let lower = name.to_ascii_lowercase();
+        let canon = canonical(&lower);
+        let name = match KNOWN.iter().find(|k| **k == canon) {
+            Some(k) => std::borrow::Cow::Borrowed(*k),
+            None => std::borrow::Cow::Owned(canon.to_string()),
+        };
         SqlType {
-            name: canonical(&name.to_ascii_lowercase()).to_string(),
-            mods,
+            name,
+            mods: mods.into_boxed_slice(),
             array,
         }
     }
 
     pub fn is_textual(&self) -> bool {
-        !self.array && matches!(self.name.as_str(), "text" | "varchar" | "bpchar" | "citext")
+        !self.array && matches!(&*self.name, "text" | "varchar" | "bpchar" | "citext")
     }
 
     fn is_numeric_family(&self) -> bool {
         !self.array
             && matches!(
-                self.name.as_str(),
+                &*self.name,
                 "int2" | "int4" | "int8" | "numeric" | "float4" | "float8"
             )
     }
@@ -58,7 +92,7 @@ impl SqlType {
         if self.array {
             return "array";
         }
-        match self.name.as_str() {
+        match &*self.name {
             "text" | "varchar" | "bpchar" | "citext" | "name" => "text",
             "int2" | "int4" | "int8" | "numeric" | "float4" | "float8" | "money" => "number",
             "timestamp" | "timestamptz" | "date" | "time" | "timetz" | "interval" => "time",
@@ -75,7 +109,7 @@ impl SqlType {
 
 impl fmt::Display for SqlType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = match self.name.as_str() {
+        let shown = match &*self.name {
             "int4" => "integer",
             "int8" => "bigint",
             "int2" => "smallint",
@@ -148,7 +182,7 @@ pub fn classify_change(old: Option<&SqlType>, new: &SqlType, has_using: bool) ->
     if old.array != new.array {
         return TypeChange::Lossy;
     }
-    let (o, n) = (old.name.as_str(), new.name.as_str());
+    let (o, n) = (&*old.name, &*new.name);
     let checked_or = |ok: bool| {
         if ok {
             TypeChange::Coercible

@@ -422,7 +422,7 @@ fn column_style(
     v.insert("column", ident(column));
     v.insert("column_name", column.to_string());
     let at = format!("{table}.{column}");
-    match ty.name.as_str() {
+    match &*ty.name {
         "timestamp" if !ty.array => out.push(draft(
             id::PREFER_TIMESTAMPTZ,
             Severity::Info,
@@ -443,7 +443,7 @@ fn column_style(
         )),
         _ => {}
     }
-    if key && matches!(ty.name.as_str(), "int4" | "int2") && !ty.array {
+    if key && matches!(&*ty.name, "int4" | "int2") && !ty.array {
         out.push(draft(
             id::PREFER_BIGINT_ID,
             Severity::Info,
