@@ -349,54 +349,44 @@ pub fn report(sources: &[Source], options: &Options) -> Report {
     }
 }
 
-/// Comments between statements: revision markers and ignore directives, by offset.
-struct Markers {
-    revisions: Vec<(usize, Revision)>,
-    ignores: Vec<(usize, Vec<String>)>,
-}
-
-fn markers(src: &Source, comments: &[script::Comment]) -> Markers {
-    let mut m = Markers {
-        revisions: Vec::new(),
-        ignores: Vec::new(),
-    };
-    for c in comments {
-        let text = &src.text[c.start..c.end];
-        if let Some(r) = Revision::parse_marker(text) {
-            m.revisions.push((c.start, r));
-        } else if let Some(rules) = script::parse_ignore(text) {
-            m.ignores.push((c.end, rules));
-        }
-    }
-    m
-}
-
-/// Per-source walking state that is not the session: where we are among the markers.
+/// Where we are in a source: the revision markers and ignore directives seen in its comments
+/// and not yet passed, by offset.
 struct Cursor {
-    markers: Markers,
-    rev_i: usize,
-    ign_i: usize,
+    revisions: std::collections::VecDeque<(usize, Arc<str>)>,
+    ignores: std::collections::VecDeque<(usize, Vec<String>)>,
     last_end: usize,
 }
 
+impl Cursor {
+    fn add_comments(&mut self, src: &Source, comments: &[script::Comment]) {
+        for c in comments {
+            let text = &src.text[c.start..c.end];
+            if let Some(r) = Revision::parse_marker(text) {
+                self.revisions.push_back((c.start, r.id.into()));
+            } else if let Some(rules) = script::parse_ignore(text) {
+                self.ignores.push_back((c.end, rules));
+            }
+        }
+    }
+}
+
 fn analyze_source(src: &Source, walk: &mut Walk) {
-    let (mut batches, comments) = parse::Batches::new(src);
+    let mut batches = parse::Batches::new(src);
     let mut cursor = Cursor {
-        markers: markers(src, &comments),
-        rev_i: 0,
-        ign_i: 0,
+        revisions: Default::default(),
+        ignores: Default::default(),
         last_end: src.content_start(),
     };
-    drop(comments);
     let mut session = Session::new(walk.options.pg_version);
     let file: std::sync::Arc<str> = src.name.as_str().into();
     let mut batch = batches.next_batch();
-    while !batch.is_empty() {
+    while !batch.parsed.is_empty() {
+        cursor.add_comments(src, &batch.comments);
         // Parse the next batch on the pool while this thread analyses this one, in order.
-        let mut next = Vec::new();
+        let mut next = parse::Batch::default();
         rayon::in_place_scope(|scope| {
             scope.spawn(|_| next = batches.next_batch());
-            for p in batch {
+            for p in batch.parsed {
                 analyze_statement(src, &file, p, &mut cursor, &mut session, walk);
             }
         });
@@ -416,22 +406,24 @@ fn analyze_statement(
     session: &mut Session,
     walk: &mut Walk,
 ) {
-    let m = &cursor.markers;
-    while cursor.rev_i < m.revisions.len() && m.revisions[cursor.rev_i].0 < p.start {
-        let id = &m.revisions[cursor.rev_i].1.id;
-        if session.revision.as_deref() != Some(id.as_str()) {
+    while let Some((at, id)) = cursor.revisions.front()
+        && *at < p.start
+    {
+        if session.revision.as_deref() != Some(&**id) {
             session.revision_drops.clear();
-            session.revision = Some(id.as_str().into());
+            session.revision = Some(id.clone());
         }
-        cursor.rev_i += 1;
+        cursor.revisions.pop_front();
     }
     // An ignore comment applies to the statement right after it.
     let mut ignores = None;
-    while cursor.ign_i < m.ignores.len() && m.ignores[cursor.ign_i].0 <= p.start {
-        if m.ignores[cursor.ign_i].0 >= cursor.last_end {
-            ignores = Some(m.ignores[cursor.ign_i].1.clone());
+    while let Some((at, rules)) = cursor.ignores.front()
+        && *at <= p.start
+    {
+        if *at >= cursor.last_end {
+            ignores = Some(rules.clone());
         }
-        cursor.ign_i += 1;
+        cursor.ignores.pop_front();
     }
     cursor.last_end = p.end;
     let index = walk.next_index();

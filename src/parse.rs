@@ -234,44 +234,49 @@ fn attempt(src: &Source, chunk: Chunk) -> Attempt {
 /// bounded by the batch, not the input.
 pub struct Batches<'a> {
     src: &'a Source,
-    chunks: std::vec::IntoIter<Chunk>,
+    split: script::LazySplit<'a>,
+}
+
+/// Statements parsed together, and the comments found before the last of them.
+#[derive(Default)]
+pub struct Batch {
+    pub parsed: Vec<Parsed>,
+    pub comments: Vec<script::Comment>,
 }
 
 /// How many chunks are parsed together: large enough to keep every core busy.
 const BATCH: usize = 2048;
 
 impl<'a> Batches<'a> {
-    /// Splits `src`; returns the batches and the comments between statements.
-    pub fn new(src: &'a Source) -> (Batches<'a>, Vec<script::Comment>) {
-        let script = script::split(&src.text, src.content_start(), src.text.len());
-        (
-            Batches {
-                src,
-                chunks: script.chunks.into_iter(),
-            },
-            script.comments,
-        )
+    pub fn new(src: &'a Source) -> Batches<'a> {
+        Batches {
+            src,
+            split: script::LazySplit::new(&src.text, src.content_start()),
+        }
     }
 
     /// The next statements in input order; empty at the end.
-    pub fn next_batch(&mut self) -> Vec<Parsed> {
-        let chunks: Vec<Chunk> = self.chunks.by_ref().take(BATCH).collect();
+    pub fn next_batch(&mut self) -> Batch {
+        let chunks: Vec<Chunk> = std::iter::from_fn(|| self.split.next_chunk())
+            .take(BATCH)
+            .collect();
+        let comments = self.split.take_comments();
         let src = self.src;
         let attempts: Vec<Attempt> = chunks.into_par_iter().map(|c| attempt(src, c)).collect();
-        let mut out = Vec::with_capacity(attempts.len());
+        let mut parsed = Vec::with_capacity(attempts.len());
         for a in attempts {
-            settle(src, a, &mut out);
+            settle(src, a, &mut parsed);
         }
-        out
+        Batch { parsed, comments }
     }
 }
 
 /// Parses every statement of `src`, in input order.
 pub fn parse_source(src: &Source) -> Vec<Parsed> {
-    let (mut batches, _) = Batches::new(src);
+    let mut batches = Batches::new(src);
     let mut out = Vec::new();
     loop {
-        let batch = batches.next_batch();
+        let batch = batches.next_batch().parsed;
         if batch.is_empty() {
             return out;
         }

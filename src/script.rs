@@ -64,6 +64,49 @@ pub fn split(text: &str, from: usize, to: usize) -> Script {
     .run(from)
 }
 
+/// The same split, produced as it is consumed: chunks one at a time, with the comments before
+/// them, so a large input is never held twice.
+pub struct LazySplit<'a> {
+    splitter: Splitter<'a>,
+    pos: usize,
+    next: usize,
+}
+
+impl<'a> LazySplit<'a> {
+    pub fn new(text: &'a str, from: usize) -> LazySplit<'a> {
+        LazySplit {
+            splitter: Splitter {
+                b: text.as_bytes(),
+                script: Script::default(),
+                copy_data: true,
+            },
+            pos: from,
+            next: 0,
+        }
+    }
+
+    /// The next chunk, in input order.
+    pub fn next_chunk(&mut self) -> Option<Chunk> {
+        while self.next >= self.splitter.script.chunks.len() {
+            if self.pos >= self.splitter.b.len() {
+                return None;
+            }
+            if self.next > 0 {
+                self.splitter.script.chunks.clear();
+                self.next = 0;
+            }
+            self.pos = self.splitter.step(self.pos);
+        }
+        self.next += 1;
+        Some(self.splitter.script.chunks[self.next - 1].clone())
+    }
+
+    /// Comments scanned so far and not yet taken (all of them come before the next chunk).
+    pub fn take_comments(&mut self) -> Vec<Comment> {
+        std::mem::take(&mut self.splitter.script.comments)
+    }
+}
+
 struct Splitter<'a> {
     b: &'a [u8],
     script: Script,
@@ -127,40 +170,42 @@ impl Splitter<'_> {
     fn run(mut self, from: usize) -> Script {
         let mut i = from;
         while i < self.b.len() {
-            let c = self.b[i];
-            if is_space(c) || (c == 0xef && self.b[i..].starts_with(&[0xef, 0xbb, 0xbf])) {
-                i += if c == 0xef { 3 } else { 1 };
-            } else if c == b';' {
-                i += 1; // an empty statement
-            } else if self.b[i..].starts_with(b"--") {
-                let end = self.line_end(i);
-                self.script.comments.push(Comment { start: i, end });
-                i = end;
-            } else if self.b[i..].starts_with(b"/*") {
-                let (end, open) = self.block_comment(i);
-                if open {
-                    self.script.chunks.push(Chunk {
-                        start: i,
-                        end,
-                        kind: ChunkKind::Sql,
-                        unterminated: Some(Unterminated {
-                            what: "block comment",
-                            at: i,
-                        }),
-                    });
-                } else {
-                    self.script.comments.push(Comment { start: i, end });
-                }
-                i = end;
-            } else if c == b'\\' {
-                let end = self.line_end(i);
-                self.push(i, end, ChunkKind::PsqlMeta, None);
-                i = end;
-            } else {
-                i = self.statement(i);
-            }
+            i = self.step(i);
         }
         self.script
+    }
+
+    /// Scans one thing at `i` (whitespace, a comment, an empty statement, a meta-command or a
+    /// statement with its COPY data); returns where scanning resumes.
+    fn step(&mut self, i: usize) -> usize {
+        let c = self.b[i];
+        if is_space(c) || (c == 0xef && self.b[i..].starts_with(&[0xef, 0xbb, 0xbf])) {
+            i + if c == 0xef { 3 } else { 1 }
+        } else if c == b';' {
+            i + 1 // an empty statement
+        } else if self.b[i..].starts_with(b"--") {
+            let end = self.line_end(i);
+            self.script.comments.push(Comment { start: i, end });
+            end
+        } else if self.b[i..].starts_with(b"/*") {
+            let (end, open) = self.block_comment(i);
+            if open {
+                let unterminated = Some(Unterminated {
+                    what: "block comment",
+                    at: i,
+                });
+                self.push(i, end, ChunkKind::Sql, unterminated);
+            } else {
+                self.script.comments.push(Comment { start: i, end });
+            }
+            end
+        } else if c == b'\\' {
+            let end = self.line_end(i);
+            self.push(i, end, ChunkKind::PsqlMeta, None);
+            end
+        } else {
+            self.statement(i)
+        }
     }
 
     fn push(
