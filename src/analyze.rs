@@ -445,6 +445,7 @@ fn analyze_statement(
         scan: false,
         in_transaction: session.in_block(),
         lock_timeout: session.lock_timeout().map(String::from),
+        statement_timeout: session.statement_timeout().map(String::from),
         held_until: None,
     };
     walk.summary.read += 1;

@@ -223,3 +223,12 @@ fn every_statement_is_accounted_for() {
         .unwrap();
     assert!(err.message.contains("line 4, column 25"), "{}", err.message);
 }
+
+#[test]
+fn statement_timeout_is_tracked_with_its_scope() {
+    let r = run(
+        "SET statement_timeout = '30s';\nBEGIN;\nSET LOCAL statement_timeout = '2min';\nSELECT 1;\nCOMMIT;\nSELECT 2;\n",
+    );
+    assert_eq!(r.statements[3].statement_timeout.as_deref(), Some("2min"));
+    assert_eq!(r.statements[5].statement_timeout.as_deref(), Some("30s"));
+}

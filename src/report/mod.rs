@@ -86,6 +86,8 @@ pub struct StatementReport {
     pub in_transaction: bool,
     /// `lock_timeout` in effect when the statement runs (None: not set, or 0).
     pub lock_timeout: Option<String>,
+    /// `statement_timeout` in effect when the statement runs (None: not set, or 0).
+    pub statement_timeout: Option<String>,
     /// Set for statements whose strongest lock blocks reads or writes on an existing relation.
     pub held_until: Option<Box<HeldUntil>>,
 }

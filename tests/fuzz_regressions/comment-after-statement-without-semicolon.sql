@@ -1,0 +1,2 @@
+SELECT 1 -- Running upgrade a -> b
+/* trailing */
