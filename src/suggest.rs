@@ -130,8 +130,15 @@ pub struct Template(Vec<Segment>);
 
 #[derive(Debug, Clone)]
 enum Segment {
-    Text(String),
+    /// Literal text, and the same text escaped for a JSON string (computed once).
+    Text(String, String),
     Var(String),
+}
+
+/// `s` escaped for the inside of a JSON string.
+fn json_escaped(s: &str) -> String {
+    let quoted = serde_json::to_string(s).expect("strings serialize");
+    quoted[1..quoted.len() - 1].to_string()
 }
 
 impl Template {
@@ -147,7 +154,7 @@ impl Template {
                 .take_while(|b| b.is_ascii_lowercase() || *b == b'_')
                 .count();
             if name_len > 0 && after.as_bytes().get(name_len) == Some(&b'}') {
-                segments.push(Segment::Text(std::mem::take(&mut text)));
+                segments.push(Segment::Text(std::mem::take(&mut text), String::new()));
                 segments.push(Segment::Var(after[..name_len].to_string()));
                 rest = &after[name_len + 1..];
             } else {
@@ -156,8 +163,13 @@ impl Template {
             }
         }
         text.push_str(rest);
-        segments.push(Segment::Text(text));
-        segments.retain(|s| !matches!(s, Segment::Text(t) if t.is_empty()));
+        segments.push(Segment::Text(text, String::new()));
+        segments.retain(|s| !matches!(s, Segment::Text(t, _) if t.is_empty()));
+        for s in &mut segments {
+            if let Segment::Text(t, escaped) = s {
+                *escaped = json_escaped(t);
+            }
+        }
         Template(segments)
     }
 
@@ -167,14 +179,14 @@ impl Template {
             self.0
                 .iter()
                 .map(|s| match s {
-                    Segment::Text(t) => t.len(),
+                    Segment::Text(t, _) => t.len(),
                     Segment::Var(_) => 16,
                 })
                 .sum(),
         );
         for s in &self.0 {
             match s {
-                Segment::Text(t) => out.push_str(t),
+                Segment::Text(t, _) => out.push_str(t),
                 Segment::Var(name) => match vars.get(name) {
                     Some(v) => out.push_str(v),
                     None => {
@@ -186,6 +198,27 @@ impl Template {
             }
         }
         out
+    }
+}
+
+impl Template {
+    /// The filled-in text as a JSON string (with quotes), escaping only the variables' values.
+    fn write_json(&self, vars: &Vars, out: &mut Vec<u8>) {
+        out.push(b'"');
+        for s in &self.0 {
+            match s {
+                Segment::Text(_, escaped) => out.extend_from_slice(escaped.as_bytes()),
+                Segment::Var(name) => match vars.get(name) {
+                    Some(v) => out.extend_from_slice(json_escaped(v).as_bytes()),
+                    None => {
+                        out.push(b'{');
+                        out.extend_from_slice(name.as_bytes());
+                        out.push(b'}');
+                    }
+                },
+            }
+        }
+        out.push(b'"');
     }
 }
 
@@ -242,6 +275,33 @@ pub struct LazySuggestion {
 impl LazySuggestion {
     pub fn render(&self) -> Option<Suggestion> {
         render(self.rule, &self.vars)
+    }
+
+    /// Writes exactly what `serde_json` writes for `self.render()`, without building the
+    /// strings or escaping the recipe's fixed text again for every finding.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let Some(r) = recipe(self.rule) else {
+            out.extend_from_slice(b"null");
+            return;
+        };
+        out.extend_from_slice(b"{\"summary\":");
+        r.summary.write_json(&self.vars, out);
+        out.extend_from_slice(b",\"phases\":[");
+        for (i, (name, summary, sql, alembic)) in r.phases.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"name\":");
+            serde_json::to_writer(&mut *out, name).expect("strings serialize");
+            out.extend_from_slice(b",\"summary\":");
+            summary.write_json(&self.vars, out);
+            out.extend_from_slice(b",\"sql\":");
+            sql.write_json(&self.vars, out);
+            out.extend_from_slice(b",\"alembic\":");
+            alembic.write_json(&self.vars, out);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
     }
 }
 

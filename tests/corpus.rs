@@ -210,3 +210,30 @@ fn example_reports_snapshot() {
         insta::assert_snapshot!("example-json", json::render(&report));
     });
 }
+
+#[test]
+fn streamed_json_equals_the_in_memory_report() {
+    // The CLI writes JSON as a stream (hand-written findings, pre-escaped recipes); the library
+    // renders the Report with serde. Both must say exactly the same.
+    for path in corpus() {
+        let (src, report) = analyse(&path);
+        let mut stream = pgrisk::report::json::JsonStream::begin(
+            Vec::new(),
+            15,
+            std::slice::from_ref(&src.name),
+        )
+        .unwrap();
+        let outcome = pgrisk::analyze::run(
+            std::slice::from_ref(&src),
+            &Options { pg_version: 15 },
+            &mut stream,
+        );
+        let bytes = stream.finish(&outcome.summary).unwrap();
+        let streamed: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let rendered: serde_json::Value = serde_json::from_str(&json::render(&report)).unwrap();
+        assert!(
+            streamed == rendered,
+            "{path:?}: streamed JSON differs from the report"
+        );
+    }
+}

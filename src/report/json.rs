@@ -59,6 +59,7 @@ pub struct JsonStream<W: Write> {
     statements: usize,
     findings: usize,
     error: Option<io::Error>,
+    buf: Vec<u8>,
 }
 
 impl<W: Write> JsonStream<W> {
@@ -81,6 +82,7 @@ impl<W: Write> JsonStream<W> {
             statements: 0,
             findings: 0,
             error: None,
+            buf: Vec::new(),
         })
     }
 
@@ -111,6 +113,38 @@ impl<W: Write> JsonStream<W> {
     }
 }
 
+/// A finding as `serde_json` would write it, with the suggestion written from its pre-escaped
+/// recipe (most of the output on large inputs).
+fn write_finding(
+    out: &mut impl Write,
+    first: bool,
+    f: &Finding,
+    buf: &mut Vec<u8>,
+) -> io::Result<()> {
+    buf.clear();
+    if !first {
+        buf.push(b',');
+    }
+    buf.extend_from_slice(b"{\"rule\":");
+    serde_json::to_writer(&mut *buf, f.rule)?;
+    buf.extend_from_slice(b",\"severity\":");
+    serde_json::to_writer(&mut *buf, &f.severity)?;
+    buf.extend_from_slice(b",\"file\":");
+    serde_json::to_writer(&mut *buf, &*f.file)?;
+    write!(
+        buf,
+        ",\"line\":{},\"column\":{},\"revision\":",
+        f.line, f.column
+    )?;
+    serde_json::to_writer(&mut *buf, &f.revision)?;
+    write!(buf, ",\"statement\":{},\"message\":", f.statement)?;
+    serde_json::to_writer(&mut *buf, &f.message)?;
+    buf.extend_from_slice(b",\"suggestion\":");
+    f.suggestion.write_json(buf);
+    buf.push(b'}');
+    out.write_all(buf)
+}
+
 fn write_item(out: &mut impl Write, first: bool, item: &impl Serialize) -> io::Result<()> {
     if !first {
         out.write_all(b",")?;
@@ -129,7 +163,7 @@ impl<W: Write> Sink for JsonStream<W> {
 
     fn finding(&mut self, finding: Finding) {
         if self.error.is_none() {
-            let r = write_item(&mut self.spool, self.findings == 0, &finding);
+            let r = write_finding(&mut self.spool, self.findings == 0, &finding, &mut self.buf);
             self.findings += 1;
             self.record(r);
         }
