@@ -210,7 +210,7 @@ fn terminal_width() -> Option<u16> {
 /// Return freed memory to the system at once instead of keeping it for reuse: pgrisk's peak
 /// memory is what CI machines pay for, and the reuse buys little here.
 fn lean_allocator() {
-    // mimalloc (v2) option ids: arena_eager_commit = 4 (off), purge_delay = 15 (2 ms).
+    // mimalloc option ids (the same in v2 and v3): arena_eager_commit = 4 (off), purge_delay = 15 (2 ms).
     // SAFETY: plain option setters, called before any other thread exists.
     unsafe {
         libmimalloc_sys::mi_option_set(4, 0);
