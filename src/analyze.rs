@@ -384,7 +384,7 @@ fn analyze_source(src: &Source, walk: &mut Walk) {
         cursor.add_comments(src, &batch.comments);
         // Parse the next batch on the pool while this thread analyses this one, in order.
         let mut next = parse::Batch::default();
-        rayon::in_place_scope(|scope| {
+        parse::pool().in_place_scope(|scope| {
             scope.spawn(|_| next = batches.next_batch());
             for p in batch.parsed {
                 analyze_statement(src, &file, p, &mut cursor, &mut session, walk);

@@ -520,6 +520,10 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
         Op::Update { table, .. } => a.push(act("update", vec![(Role::Table, table.clone())])),
         Op::Delete { table, .. } => a.push(act("delete", vec![(Role::Table, table.clone())])),
         Op::Select { sources, .. } => a.push(each("select", Role::Table, sources)),
+        Op::Copy { table, from } => a.push(act(
+            if *from { "copy" } else { "copy.to" },
+            vec![(Role::Table, table.clone())],
+        )),
         Op::Do { .. } => {}
         Op::Call { name } => out.unknown = Some(format!("CALL {name}")),
         Op::Other { tag } => out.unknown = Some(tag.clone()),

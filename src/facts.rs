@@ -390,6 +390,11 @@ pub enum Op {
         sources: Vec<QName>,
         calls: Vec<String>,
     },
+    /// COPY table FROM (loads rows) / COPY table TO (reads it); COPY (query) TO is a Select.
+    Copy {
+        table: QName,
+        from: bool,
+    },
     /// `DO` block: the SQL statements found in its body, and whether it runs dynamic SQL.
     Do {
         statements: Vec<String>,
@@ -908,7 +913,9 @@ fn do_body(args: &[pb::Node]) -> (Vec<String>, bool) {
     let Some(body) = body else {
         return (vec![], true);
     };
-    if language != "plpgsql" {
+    // Bodies this large are not migration code pgrisk can usefully follow (and libpg_query's
+    // PL/pgSQL parser recurses without a depth check): opaque.
+    if language != "plpgsql" || body.len() > 1 << 20 {
         return (vec![], true);
     }
     let wrapper = format!(
@@ -1238,6 +1245,10 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             });
             Op::Select { sources: sources(Some(&node), None), calls }
         }
+        NodeEnum::CopyStmt(c) => match (&c.relation, c.query.as_deref()) {
+            (Some(rv), _) => Op::Copy { table: QName::from_range_var(rv), from: c.is_from },
+            (None, query) => Op::Select { sources: sources(query, None), calls: vec![] },
+        },
         NodeEnum::DoStmt(d) => {
             let (statements, dynamic) = do_body(&d.args);
             Op::Do { statements, dynamic }

@@ -244,6 +244,19 @@ pub struct Batch {
     pub comments: Vec<script::Comment>,
 }
 
+/// The threads statements are parsed on. libpg_query recurses on the thread's stack, and its
+/// PL/pgSQL code (DO bodies) has no depth check, so they get room for deeply nested input.
+pub fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(256 << 20)
+            .thread_name(|i| format!("pgrisk-parse-{i}"))
+            .build()
+            .expect("cannot start the parsing threads")
+    })
+}
+
 /// How many chunks are parsed together: large enough to keep every core busy.
 const BATCH: usize = 2048;
 
@@ -262,7 +275,8 @@ impl<'a> Batches<'a> {
             .collect();
         let comments = self.split.take_comments();
         let src = self.src;
-        let attempts: Vec<Attempt> = chunks.into_par_iter().map(|c| attempt(src, c)).collect();
+        let attempts: Vec<Attempt> =
+            pool().install(|| chunks.into_par_iter().map(|c| attempt(src, c)).collect());
         let mut parsed = Vec::with_capacity(attempts.len());
         for a in attempts {
             settle(src, a, &mut parsed);
@@ -328,7 +342,12 @@ fn settle(src: &Source, a: Attempt, out: &mut Vec<Parsed>) {
             }
         }
         (ChunkKind::Sql, Err((message, offset))) => {
-            if let Some(resume) = recover(src, start, end) {
+            // An unterminated quote or comment in a SQL statement swallows the rest of the
+            // input, as in psql: no recovery inside it. (Printed text with an apostrophe, such
+            // as "can't", is not SQL: the SQL after it is recovered.)
+            if (unterminated.is_none() || !starts_with_keyword(&src.text[start..end]))
+                && let Some(resume) = recover(src, start, end)
+            {
                 out.push(Parsed {
                     start,
                     end: trim_end(src, start, resume),

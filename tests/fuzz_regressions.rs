@@ -43,3 +43,21 @@ fn every_saved_input_keeps_the_invariants() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Recovery after a failed chunk re-splits its rest from a line start, where the quotes pair up
+/// differently than they did for the whole chunk: `oops 'x⏎SELECT 1; -- it's; SELECT 2;` is
+/// reported as `oops 'x`, `SELECT 1;`, `SELECT 2;` and the ` -- it's;` between the last two is
+/// in no statement and is no complete comment either (the re-split's comment swallows `SELECT 2;`).
+#[test]
+#[ignore = "pgrisk bug: parse.rs recovery lexes the rest of a failed chunk differently than the splitter did, and text between two statements is then neither a statement nor a comment"]
+fn open_recovery_relexes_a_quoted_line() {
+    for name in [
+        "recovery-relexes-a-quoted-line-min.sql",
+        "recovery-relexes-a-quoted-line.sql",
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fuzz_regressions/open")
+            .join(name);
+        check(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}

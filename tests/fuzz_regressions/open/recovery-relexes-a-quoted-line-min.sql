@@ -1,0 +1,2 @@
+oops 'x
+SELECT 1; -- it's; SELECT 2;
