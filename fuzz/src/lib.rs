@@ -261,6 +261,7 @@ fn check_statements_in_order(src: &Source, report: &Report) {
 /// - comments likewise, and never inside a chunk;
 /// - every byte outside chunks and comments is whitespace, `;` or a byte-order mark: every input
 ///   byte belongs to exactly one chunk, one comment, or the gaps;
+/// - `LazySplit` gives the same chunks and comments;
 /// - each kind looks like itself (SQL starts with a token, psql meta-commands with `\` and stay
 ///   on their line, complete comments are closed), and re-splitting a chunk alone gives it back.
 pub fn splitter(data: &[u8]) {
@@ -268,6 +269,17 @@ pub fn splitter(data: &[u8]) {
         return;
     };
     let s = script::split(text, 0, text.len());
+
+    // The lazy split (what the pipeline reads) gives the same chunks and comments.
+    let mut lazy = script::LazySplit::new(text, 0);
+    let (mut chunks, mut comments) = (Vec::new(), Vec::new());
+    while let Some(c) = lazy.next_chunk() {
+        comments.extend(lazy.take_comments());
+        chunks.push(c);
+    }
+    comments.extend(lazy.take_comments());
+    assert_eq!(chunks, s.chunks, "LazySplit chunks differ from split");
+    assert_eq!(comments, s.comments, "LazySplit comments differ from split");
 
     let mut owner = vec![0u8; text.len()]; // 0 gap, 1 chunk, 2 comment
     let mut last_end = 0;
