@@ -774,10 +774,17 @@ pub fn unparsed(body: &Body, src: &Source, st: &StatementReport) -> Vec<Draft> {
             vec![draft(
                 id::SYNTAX_ERROR,
                 Severity::Error,
-                format!(
-                    "PostgreSQL cannot parse this statement: {message} (line {}, column {}); the rest of the input is still analysed",
-                    p.line, p.column
-                ),
+                if message.starts_with("unterminated ") {
+                    // The message already says where the open construct starts.
+                    format!(
+                        "PostgreSQL cannot parse this statement: {message}; the rest of the input is still analysed"
+                    )
+                } else {
+                    format!(
+                        "PostgreSQL cannot parse this statement: {message} (line {}, column {}); the rest of the input is still analysed",
+                        p.line, p.column
+                    )
+                },
                 Vars::from([("message", message.clone())]),
             )]
         }
