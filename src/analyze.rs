@@ -135,10 +135,6 @@ impl Session {
         self.revision.as_deref()
     }
 
-    pub fn held(&self) -> &[Held] {
-        self.block.as_ref().map_or(&[], |b| &b.held)
-    }
-
     fn set(&mut self, name: &str, value: Option<String>, local: bool) {
         let value = value.filter(|v| !v.eq_ignore_ascii_case("default"));
         let block = self.block.as_mut();

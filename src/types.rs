@@ -76,10 +76,6 @@ impl SqlType {
         }
     }
 
-    pub fn is_textual(&self) -> bool {
-        !self.array && matches!(&*self.name, "text" | "varchar" | "bpchar" | "citext")
-    }
-
     fn is_numeric_family(&self) -> bool {
         !self.array
             && matches!(
