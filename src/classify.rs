@@ -7,7 +7,7 @@ use crate::facts::{
 };
 use crate::kb::{self, Effect, Role};
 use crate::locks::LockMode;
-use crate::report::LockClaim;
+use crate::model::LockClaim;
 use crate::types::classify_change;
 
 /// One knowledge-base entry that applies to a statement, with the relations it touches.

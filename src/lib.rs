@@ -7,16 +7,18 @@ pub mod classify;
 pub mod facts;
 pub mod kb;
 pub mod locks;
+pub mod model;
 pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod script;
+pub mod session;
 pub mod source;
 pub mod suggest;
 pub mod types;
 pub mod verify;
 
-pub use report::{Finding, Report, Severity, StatementReport};
+pub use model::{Finding, Report, Severity, StatementReport};
 pub use source::Source;
 
 /// What the analysis needs to know about the target.

@@ -1,10 +1,62 @@
 //! Expand-contract suggestions: the recipe in `rules/<id>.md`, filled in with the real table,
 //! column, index and type names of a finding, as SQL and as Alembic `op.*` code.
 
-use crate::report::{Phase, Suggestion};
-use crate::rules::Vars;
 use crate::types::SqlType;
 use serde::{Serialize, Serializer};
+
+/// Placeholder values for a rule's recipe (`{table}`, `{column}`, ...). A short list, kept by
+/// every finding until its suggestion is rendered, so it is kept small.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vars(Vec<(&'static str, Box<str>)>);
+
+impl Vars {
+    pub fn new() -> Vars {
+        Vars(Vec::new())
+    }
+
+    pub fn insert(&mut self, key: &'static str, value: String) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(e) => e.1 = value.into(),
+            None => self.0.push((key, value.into())),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| &**v)
+    }
+}
+
+impl<const N: usize> From<[(&'static str, String); N]> for Vars {
+    fn from(items: [(&'static str, String); N]) -> Vars {
+        let mut v = Vars::new();
+        for (k, val) in items {
+            v.insert(k, val);
+        }
+        v
+    }
+}
+
+impl std::ops::Index<&str> for Vars {
+    type Output = str;
+    fn index(&self, key: &str) -> &str {
+        self.get(key).unwrap_or_else(|| panic!("no variable {key}"))
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Phase {
+    /// "expand", "backfill", "contract", ...
+    pub name: String,
+    pub summary: String,
+    pub sql: String,
+    pub alembic: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Suggestion {
+    pub summary: String,
+    pub phases: Vec<Phase>,
+}
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 

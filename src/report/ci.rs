@@ -1,7 +1,7 @@
 //! CI formats: SARIF 2.1.0 (code scanning) and GitHub Actions workflow commands (inline
 //! annotations on the pull request).
 
-use super::{Report, Severity};
+use crate::model::{Report, Severity};
 use serde_json::json;
 
 /// SARIF 2.1.0: one run, the rules that fired with their documentation, one result per finding.

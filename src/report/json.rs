@@ -2,8 +2,7 @@
 //! stream: each statement goes out when its transaction ends, and findings are spooled to a
 //! temporary file until the statements are done, so memory stays flat on big inputs.
 
-use super::{Finding, Report, StatementReport, Summary};
-use crate::analyze::Sink;
+use crate::model::{Finding, Report, Sink, StatementReport, Summary};
 use serde::Serialize;
 use std::io::{self, BufWriter, Seek, Write};
 

@@ -1,7 +1,7 @@
 //! Markdown for a pull-request comment: a summary, a findings table, and each suggestion folded
 //! in a <details> block with SQL and Alembic code.
 
-use super::{Report, Severity};
+use crate::model::{Report, Severity};
 use std::fmt::Write;
 
 fn cell(s: &str) -> String {

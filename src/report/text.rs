@@ -1,7 +1,7 @@
 //! Terminal report: a table of the statements that matter (comfy-table), then each finding
 //! with its expand-contract suggestion. Colour only when asked for by the caller.
 
-use super::{Finding, Report, Severity, StatementReport};
+use crate::model::{Finding, Report, Severity, StatementReport};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use std::fmt::Write;
 

@@ -8,8 +8,8 @@ use crate::facts::{
     RenameTarget, Tx, ident,
 };
 use crate::kb;
+use crate::model::{Severity, StatementReport};
 use crate::parse::Body;
-use crate::report::{Severity, StatementReport};
 use crate::source::Source;
 use crate::suggest::sa_type;
 use crate::types::{SqlType, TypeChange, classify_change};

@@ -4,52 +4,14 @@
 mod checks;
 mod transaction;
 
-use crate::analyze::{Block, Session, Window};
 use crate::classify::Classified;
 use crate::facts::{Op, QName};
 use crate::kb::Effect;
+use crate::model::{LockClaim, Severity, StatementReport};
 use crate::parse::Body;
-use crate::report::{LockClaim, Severity, StatementReport};
+use crate::session::{Block, Session, Window};
 use crate::source::Source;
-
-/// Placeholder values for a rule's recipe (`{table}`, `{column}`, ...). A short list, kept by
-/// every finding until its suggestion is rendered, so it is kept small.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Vars(Vec<(&'static str, Box<str>)>);
-
-impl Vars {
-    pub fn new() -> Vars {
-        Vars(Vec::new())
-    }
-
-    pub fn insert(&mut self, key: &'static str, value: String) {
-        match self.0.iter_mut().find(|(k, _)| *k == key) {
-            Some(e) => e.1 = value.into(),
-            None => self.0.push((key, value.into())),
-        }
-    }
-
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| &**v)
-    }
-}
-
-impl<const N: usize> From<[(&'static str, String); N]> for Vars {
-    fn from(items: [(&'static str, String); N]) -> Vars {
-        let mut v = Vars::new();
-        for (k, val) in items {
-            v.insert(k, val);
-        }
-        v
-    }
-}
-
-impl std::ops::Index<&str> for Vars {
-    type Output = str;
-    fn index(&self, key: &str) -> &str {
-        self.get(key).unwrap_or_else(|| panic!("no variable {key}"))
-    }
-}
+pub use crate::suggest::Vars;
 
 /// A finding before it is placed and its suggestion rendered.
 #[derive(Debug, Clone)]

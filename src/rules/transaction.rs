@@ -1,10 +1,9 @@
 //! Transaction rules: judged when a block ends, from the locks it held and what ran meanwhile.
 
 use super::{Draft, Vars, draft, id};
-use crate::analyze::Block;
-use crate::analyze::Window;
 use crate::locks::LockMode;
-use crate::report::Severity;
+use crate::model::Severity;
+use crate::session::{Block, Window};
 
 fn ends(end_line: Option<usize>) -> String {
     match end_line {

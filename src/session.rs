@@ -1,0 +1,465 @@
+//! The one transaction state machine: transaction blocks, savepoints, SET [LOCAL] timeouts, the
+//! schema learned so far, and the locks held until COMMIT. Rules read it; only `Session::step` changes it.
+
+use crate::catalog::Catalog;
+use crate::classify::Classified;
+use crate::facts::{Op, QName, Tx};
+use crate::model::{HeldUntil, LockClaim, StatementReport};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// A lock taken in the open transaction on a relation that existed before it.
+#[derive(Clone, Debug)]
+pub struct Held {
+    pub statement: usize,
+    pub lock: LockClaim,
+}
+
+#[derive(Clone, Debug)]
+struct Savepoint {
+    name: String,
+    catalog_mark: usize,
+    held: usize,
+    local_lock_timeout: Option<Option<String>>,
+    local_statement_timeout: Option<Option<String>>,
+}
+
+/// An explicit transaction block (BEGIN … COMMIT/ROLLBACK).
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub id: u64,
+    pub begin_statement: usize,
+    /// Statements run inside the block, in order (BEGIN excluded).
+    pub statements: Vec<usize>,
+    pub held: Vec<Held>,
+    savepoints: Vec<Savepoint>,
+    /// Whole-table UPDATE/DELETE of existing tables: (statement, verb, table).
+    pub backfills: Vec<(usize, &'static str, QName)>,
+    /// `ALTER TYPE ... ADD VALUE`: (statement, type, value).
+    pub enum_values: Vec<(usize, String, String)>,
+    /// `SET LOCAL` values: Some(None) means reset to the session value for this block.
+    local_lock_timeout: Option<Option<String>>,
+    local_statement_timeout: Option<Option<String>>,
+}
+
+/// The session state every rule reads.
+pub struct Session {
+    pub version: u32,
+    pub catalog: Catalog,
+    pub block: Option<Block>,
+    lock_timeout: Option<String>,
+    statement_timeout: Option<String>,
+    next_tx: u64,
+    /// The current Alembic revision and the columns it has dropped (table key, column).
+    revision: Option<Arc<str>>,
+    revision_drops: HashSet<(String, String)>,
+}
+
+fn timeout_set(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|v| {
+        let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
+        digits.parse::<u64>().map_or(true, |n| n > 0)
+    })
+}
+
+impl Session {
+    pub fn new(version: u32) -> Session {
+        Session {
+            version,
+            catalog: Catalog::default(),
+            block: None,
+            lock_timeout: None,
+            statement_timeout: None,
+            next_tx: 1,
+            revision: None,
+            revision_drops: HashSet::new(),
+        }
+    }
+
+    pub fn in_block(&self) -> bool {
+        self.block.is_some()
+    }
+
+    pub fn open_tx(&self) -> Option<u64> {
+        self.block.as_ref().map(|b| b.id)
+    }
+
+    /// `lock_timeout` in effect (SET LOCAL beats SET), if it is set to something other than 0.
+    pub fn lock_timeout(&self) -> Option<&str> {
+        let v = match self
+            .block
+            .as_ref()
+            .and_then(|b| b.local_lock_timeout.as_ref())
+        {
+            Some(local) => local,
+            None => &self.lock_timeout,
+        };
+        if timeout_set(v) { v.as_deref() } else { None }
+    }
+
+    pub fn statement_timeout(&self) -> Option<&str> {
+        let v = match self
+            .block
+            .as_ref()
+            .and_then(|b| b.local_statement_timeout.as_ref())
+        {
+            Some(local) => local,
+            None => &self.statement_timeout,
+        };
+        if timeout_set(v) { v.as_deref() } else { None }
+    }
+
+    /// Created in the still-open transaction: invisible to other sessions, so locks on it harm no one.
+    pub fn is_new(&self, name: &QName) -> bool {
+        self.catalog.is_new(name, self.open_tx())
+    }
+
+    pub fn is_new_relation(&self, relation: &str) -> bool {
+        self.is_new(&relation_name(relation))
+    }
+
+    /// The current revision already dropped `table.column` (autogenerate's rename as drop + add).
+    pub fn dropped_in_revision(&self, table: &QName, column: &str) -> bool {
+        self.revision_drops
+            .contains(&(table.key(), column.to_string()))
+    }
+
+    /// Statements from here on belong to revision `id`.
+    pub fn enter_revision(&mut self, id: &Arc<str>) {
+        if self.revision.as_deref() != Some(&**id) {
+            self.revision_drops.clear();
+            self.revision = Some(id.clone());
+        }
+    }
+
+    pub fn revision_id(&self) -> Option<Arc<str>> {
+        self.revision.clone()
+    }
+
+    pub fn revision(&self) -> Option<&str> {
+        self.revision.as_deref()
+    }
+
+    fn set(&mut self, name: &str, value: Option<String>, local: bool) {
+        let value = value.filter(|v| !v.eq_ignore_ascii_case("default"));
+        let block = self.block.as_mut();
+        match (name, local, block) {
+            ("lock_timeout", true, Some(b)) => b.local_lock_timeout = Some(value),
+            ("statement_timeout", true, Some(b)) => b.local_statement_timeout = Some(value),
+            // SET LOCAL outside a block has no effect (PostgreSQL warns and ignores it).
+            (_, true, None) => {}
+            ("lock_timeout", false, b) => {
+                if let Some(b) = b {
+                    b.local_lock_timeout = None;
+                }
+                self.lock_timeout = value;
+            }
+            ("statement_timeout", false, b) => {
+                if let Some(b) = b {
+                    b.local_statement_timeout = None;
+                }
+                self.statement_timeout = value;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Parses "schema.name" / "name" back into a QName (relations in reports are display strings).
+fn relation_name(s: &str) -> QName {
+    match s.split_once('.') {
+        Some((schema, name)) => QName {
+            schema: Some(schema.trim_matches('"').into()),
+            name: name.trim_matches('"').into(),
+        },
+        None => QName::new(s.trim_matches('"')),
+    }
+}
+
+/// The statements whose transaction is still open, addressed by their global index.
+pub struct Window<'a> {
+    base: usize,
+    items: &'a [StatementReport],
+}
+
+impl std::ops::Index<usize> for Window<'_> {
+    type Output = StatementReport;
+    fn index(&self, i: usize) -> &StatementReport {
+        &self.items[i - self.base]
+    }
+}
+
+impl Window<'_> {
+    /// Statements from `from` (global index) to the newest.
+    pub fn from(&self, from: usize) -> &[StatementReport] {
+        &self.items[from.saturating_sub(self.base).min(self.items.len())..]
+    }
+}
+
+/// The statements whose transaction is still open, addressed by their global index, mutable.
+pub struct WindowMut<'a> {
+    pub base: usize,
+    pub items: &'a mut [StatementReport],
+}
+
+impl std::ops::Index<usize> for WindowMut<'_> {
+    type Output = StatementReport;
+    fn index(&self, i: usize) -> &StatementReport {
+        &self.items[i - self.base]
+    }
+}
+
+impl std::ops::IndexMut<usize> for WindowMut<'_> {
+    fn index_mut(&mut self, i: usize) -> &mut StatementReport {
+        &mut self.items[i - self.base]
+    }
+}
+
+impl WindowMut<'_> {
+    pub fn view(&self) -> Window<'_> {
+        Window {
+            base: self.base,
+            items: self.items,
+        }
+    }
+}
+
+/// A transaction block that has ended, and the COMMIT/ROLLBACK that ended it (statement index
+/// and line; None: the input ended with the block open).
+pub struct Ended {
+    pub block: Block,
+    pub end: Option<(usize, usize)>,
+}
+
+impl Session {
+    /// The block still open at the end of the input, if any.
+    pub fn finish(&mut self) -> Option<Ended> {
+        self.block.take().map(|block| Ended { block, end: None })
+    }
+}
+
+/// Applies a parsed statement to the session: transaction control, settings, locks held, schema.
+pub fn step(
+    session: &mut Session,
+    op: &Op,
+    inner: &[(Op, Classified)],
+    index: usize,
+    w: &mut WindowMut,
+) -> Option<Ended> {
+    let line = w[index].line;
+    match op {
+        Op::Transaction { kind, savepoint } => {
+            match kind {
+                Tx::Begin => {
+                    if session.block.is_none() {
+                        session.block = Some(Block {
+                            id: session.next_tx,
+                            begin_statement: index,
+                            statements: Vec::new(),
+                            held: Vec::new(),
+                            savepoints: Vec::new(),
+                            backfills: Vec::new(),
+                            enum_values: Vec::new(),
+                            local_lock_timeout: None,
+                            local_statement_timeout: None,
+                        });
+                        session.next_tx += 1;
+                    }
+                    // BEGIN inside a block only warns in PostgreSQL; nothing changes.
+                }
+                Tx::Commit | Tx::Prepare => {
+                    let ended = session.block.take().map(|block| Ended {
+                        block,
+                        end: Some((index, line)),
+                    });
+                    session.catalog.commit();
+                    return ended;
+                }
+                Tx::Rollback => {
+                    let ended = session.block.take().map(|block| Ended {
+                        block,
+                        end: Some((index, line)),
+                    });
+                    session.catalog.rollback_to(0);
+                    return ended;
+                }
+                Tx::Savepoint => {
+                    let mark = session.catalog.mark();
+                    if let Some(b) = session.block.as_mut() {
+                        b.savepoints.push(Savepoint {
+                            name: savepoint.clone().unwrap_or_default(),
+                            catalog_mark: mark,
+                            held: b.held.len(),
+                            local_lock_timeout: b.local_lock_timeout.clone(),
+                            local_statement_timeout: b.local_statement_timeout.clone(),
+                        });
+                        b.statements.push(index);
+                    }
+                }
+                Tx::Release => {
+                    if let Some(b) = session.block.as_mut() {
+                        if let Some(pos) = b
+                            .savepoints
+                            .iter()
+                            .rposition(|s| Some(&s.name) == savepoint.as_ref())
+                        {
+                            b.savepoints.truncate(pos);
+                        }
+                        b.statements.push(index);
+                    }
+                }
+                Tx::RollbackTo => {
+                    let mut mark = None;
+                    if let Some(b) = session.block.as_mut() {
+                        if let Some(pos) = b
+                            .savepoints
+                            .iter()
+                            .rposition(|s| Some(&s.name) == savepoint.as_ref())
+                        {
+                            let sp = b.savepoints[pos].clone();
+                            b.savepoints.truncate(pos + 1);
+                            // Locks taken after the savepoint are released by ROLLBACK TO.
+                            b.held.truncate(sp.held);
+                            b.local_lock_timeout = sp.local_lock_timeout;
+                            b.local_statement_timeout = sp.local_statement_timeout;
+                            mark = Some(sp.catalog_mark);
+                        }
+                        b.statements.push(index);
+                    }
+                    if let Some(m) = mark {
+                        session.catalog.rollback_to(m);
+                    }
+                }
+                Tx::Other => {}
+            }
+            return None;
+        }
+        Op::Set { name, value, local } => session.set(name, value.clone(), *local),
+        _ => {}
+    }
+    let open = session.open_tx();
+    // Locks on relations that existed before the transaction are the ones others wait for.
+    let held: Vec<Held> = w[index]
+        .locks
+        .iter()
+        .filter(|l| !session.is_new_relation(&l.relation))
+        .map(|l| Held {
+            statement: index,
+            lock: l.clone(),
+        })
+        .collect();
+    let ops = std::iter::once(op).chain(inner.iter().map(|(o, _)| o));
+    for o in ops {
+        match o {
+            Op::Update {
+                table,
+                whole_table: true,
+            }
+            | Op::Delete {
+                table,
+                whole_table: true,
+            } if !session.is_new(table) => {
+                let verb = if matches!(o, Op::Update { .. }) {
+                    "UPDATE"
+                } else {
+                    "DELETE"
+                };
+                if let Some(b) = session.block.as_mut() {
+                    b.backfills.push((index, verb, table.clone()));
+                }
+            }
+            Op::AlterEnum {
+                type_name,
+                add_value: Some(v),
+                ..
+            } => {
+                if let Some(b) = session.block.as_mut() {
+                    b.enum_values.push((index, type_name.clone(), v.clone()));
+                }
+            }
+            _ => {}
+        }
+        if let Op::AlterTable { table, cmds, .. } = o {
+            for c in cmds {
+                if let crate::facts::AlterCmd::DropColumn { column, .. } = c {
+                    session.revision_drops.insert((table.key(), column.clone()));
+                }
+            }
+        }
+        session.catalog.apply(o, open);
+    }
+    match session.block.as_mut() {
+        Some(b) => {
+            b.statements.push(index);
+            b.held.extend(held);
+        }
+        None => {
+            // Autocommit: the statement is its own transaction.
+            session.catalog.commit();
+            if w[index].locks.iter().any(|l| l.mode.is_dangerous()) {
+                w[index].held_until = Some(Box::new(HeldUntil {
+                    line: Some(line),
+                    statement: Some(index),
+                    later_statements: 0,
+                    first_later_statement: None,
+                    revisions: Arc::from([]),
+                    revision_count: 0,
+                }));
+            }
+        }
+    }
+    None
+}
+
+/// Records, on every statement of an ended block that holds a blocking lock, how long it is
+/// held: until the block's end, while the later statements run.
+pub fn settle(ended: &Ended, w: &mut WindowMut) {
+    let (block, end) = (&ended.block, ended.end);
+    // Later "work" statements (not transaction control, SET or Alembic bookkeeping) per position.
+    let work: Vec<usize> = block
+        .statements
+        .iter()
+        .copied()
+        .filter(|&i| !matches!(w[i].kind, "transaction" | "set" | "alembic"))
+        .collect();
+    // Runs of equal revisions among the work statements: (position in `work`, revision).
+    let mut runs: Vec<(usize, Option<Arc<str>>)> = Vec::new();
+    for (pos, &i) in work.iter().enumerate() {
+        let r = w[i].revision.clone();
+        if runs.last().is_none_or(|(_, last)| *last != r) {
+            runs.push((pos, r));
+        }
+    }
+    // The revisions from each run to the end, shared by every statement that starts there.
+    let mut suffixes: Vec<Option<Arc<[Arc<str>]>>> = vec![None; runs.len()];
+    for h in &block.held {
+        let s = h.statement;
+        if !h.lock.mode.is_dangerous() || w[s].held_until.is_some() {
+            continue;
+        }
+        let first = work.partition_point(|&i| i <= s);
+        let (revisions, revision_count) = if first < work.len() {
+            let run = runs.partition_point(|(pos, _)| *pos <= first) - 1;
+            let shared = suffixes[run]
+                .get_or_insert_with(|| {
+                    runs[run..]
+                        .iter()
+                        .filter_map(|(_, r)| r.clone())
+                        .take(10)
+                        .collect()
+                })
+                .clone();
+            (shared, runs.len() - run)
+        } else {
+            (Arc::from([]), 0)
+        };
+        w[s].held_until = Some(Box::new(HeldUntil {
+            line: end.map(|(_, l)| l),
+            statement: end.map(|(i, _)| i),
+            later_statements: work.len() - first,
+            first_later_statement: work.get(first).copied(),
+            revisions,
+            revision_count,
+        }));
+    }
+}
