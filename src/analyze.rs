@@ -4,7 +4,9 @@
 
 use crate::classify::{self, Classified};
 use crate::facts::Op;
-use crate::model::{Collect, Finding, Outcome, Report, Sink, StatementReport, Summary};
+use crate::model::{
+    Collect, Finding, Outcome, Report, Sink, StatementKind, StatementReport, Summary,
+};
 use crate::parse::{self, Body};
 use crate::rules::{self, Draft, StmtCtx};
 use crate::script::{self, Revision};
@@ -79,7 +81,7 @@ impl Walk<'_> {
         );
         // `-- pgrisk-ignore` (every rule) or `-- pgrisk-ignore: rule-a, rule-b` right before it.
         if let Some(rules) = ignores
-            && (rules.is_empty() || rules.iter().any(|r| r == draft.rule))
+            && (rules.is_empty() || rules.iter().any(|r| r == draft.rule.as_str()))
         {
             return;
         }
@@ -220,7 +222,7 @@ fn analyze_statement(
         revision: session.revision_id(),
         sql: src.text[p.start..p.end].to_string(),
         parsed: matches!(p.body, Body::Parsed(_)),
-        kind: "",
+        kind: StatementKind::Unknown,
         locks: Vec::new(),
         locks_known: true,
         rewrite: false,
@@ -261,7 +263,7 @@ fn analyze_statement(
                     }
                 }
             }
-            st.kind = kind_of(&op, &classified, unknown.is_some());
+            st.kind = classify::kind(&op, &classified, unknown.is_some());
             if unknown.is_some() {
                 walk.summary.unknown += 1;
                 st.locks_known = false;
@@ -297,10 +299,10 @@ fn analyze_statement(
         }
         other => {
             st.kind = match &other {
-                Body::SyntaxError { .. } => "syntax-error",
-                Body::NonSql => "non-sql-text",
-                Body::PsqlMeta => "psql-meta",
-                Body::CopyData => "copy-data",
+                Body::SyntaxError { .. } => StatementKind::SyntaxError,
+                Body::NonSql => StatementKind::NonSql,
+                Body::PsqlMeta => StatementKind::PsqlMeta,
+                Body::CopyData => StatementKind::CopyData,
                 Body::Parsed(_) => unreachable!(),
             };
             walk.push(st, ignores);
@@ -358,33 +360,6 @@ fn parse_inner(sql: &str) -> Vec<Op> {
         .iter()
         .filter_map(|s| s.stmt.as_ref()?.node.as_ref().map(crate::facts::describe))
         .collect()
-}
-
-fn kind_of(op: &Op, c: &Classified, unknown: bool) -> &'static str {
-    if unknown {
-        return "unknown";
-    }
-    match op {
-        Op::Transaction { .. } => "transaction",
-        Op::Set { .. } => "set",
-        Op::Alembic => "alembic",
-        Op::Do { .. } => "do",
-        _ => {
-            // The entry with the costliest effect, then the strongest lock; on ties the later
-            // (more specific) one: CREATE TABLE … REFERENCES is `create_table.foreign_key`.
-            let rank = |key: &str| {
-                crate::kb::entry(key).map(|e| {
-                    let b = e.behaviour(crate::kb::MAX_VERSION);
-                    (b.effect, b.locks.iter().map(|(_, m)| *m).max())
-                })
-            };
-            c.actions
-                .iter()
-                .map(|a| (rank(a.key), a.key))
-                .reduce(|best, next| if next.0 >= best.0 { next } else { best })
-                .map_or("unknown", |(_, k)| k)
-        }
-    }
 }
 
 /// Settles how long an ended block held its locks, then runs the rules over the whole block.

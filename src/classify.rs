@@ -5,20 +5,26 @@ use crate::catalog::Catalog;
 use crate::facts::{
     AlterCmd, ColumnDef, ConstraintKind, Generated, Op, QName, RelKind, RenameTarget, Volatility,
 };
-use crate::kb::{self, Effect, Role};
+use crate::kb::{self, Effect, Key, Role};
 use crate::locks::LockMode;
-use crate::model::LockClaim;
+use crate::model::{LockClaim, StatementKind};
 use crate::types::classify_change;
 
 /// One knowledge-base entry that applies to a statement, with the relations it touches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Action {
-    pub key: &'static str,
+    pub key: Key,
     pub rels: Vec<(Role, QName)>,
+    /// The ALTER TABLE subcommand it comes from (its position; 0 for other statements).
+    pub origin: usize,
 }
 
-fn act(key: &'static str, rels: Vec<(Role, QName)>) -> Action {
-    Action { key, rels }
+fn act(key: Key, rels: Vec<(Role, QName)>) -> Action {
+    Action {
+        key,
+        rels,
+        origin: 0,
+    }
 }
 
 /// What a statement is, for locks: entries, or a reason it cannot be classified.
@@ -31,33 +37,33 @@ pub struct Classified {
     pub explicit_lock: Option<(Vec<QName>, LockMode)>,
 }
 
-pub fn add_column_key(c: &ColumnDef) -> &'static str {
+pub fn add_column_key(c: &ColumnDef) -> Key {
     if c.generated == Some(Generated::Stored) {
-        "alter_table.add_column.stored_generated"
+        Key::AlterTableAddColumnStoredGenerated
     } else if c.generated == Some(Generated::Virtual) {
-        "alter_table.add_column.virtual_generated"
+        Key::AlterTableAddColumnVirtualGenerated
     } else if c.identity {
-        "alter_table.add_column.identity"
+        Key::AlterTableAddColumnIdentity
     } else if c.serial {
-        "alter_table.add_column.serial"
+        Key::AlterTableAddColumnSerial
     } else if c
         .default
         .as_ref()
         .is_some_and(|d| d.volatility == Volatility::Volatile)
     {
-        "alter_table.add_column.volatile_default"
+        Key::AlterTableAddColumnVolatileDefault
     } else if c.primary_key || c.unique {
-        "alter_table.add_column.unique"
+        Key::AlterTableAddColumnUnique
     } else if c.check.is_some() {
-        "alter_table.add_column.check"
+        Key::AlterTableAddColumnCheck
     } else if c.not_null && c.default.is_none() {
-        "alter_table.add_column.not_null"
+        Key::AlterTableAddColumnNotNull
     } else if c.default.is_some() {
-        "alter_table.add_column.constant_default"
+        Key::AlterTableAddColumnConstantDefault
     } else if c.references.is_some() {
-        "alter_table.add_column.foreign_key"
+        Key::AlterTableAddColumnForeignKey
     } else {
-        "alter_table.add_column"
+        Key::AlterTableAddColumn
     }
 }
 
@@ -73,7 +79,7 @@ fn alter_cmd(
         match cmd {
             AlterCmd::SetOptions { .. } | AlterCmd::SetStatistics => out
                 .actions
-                .push(act("alter_index.set", vec![(Role::Index, table.clone())])),
+                .push(act(Key::AlterIndexSet, vec![(Role::Index, table.clone())])),
             _ => out.unknown = Some(format!("ALTER INDEX {cmd:?}")),
         }
         return;
@@ -83,52 +89,50 @@ fn alter_cmd(
             let key = add_column_key(column);
             if let Some(r) = &column.references {
                 out.actions.push(act(
-                    "alter_table.add_column.foreign_key",
+                    Key::AlterTableAddColumnForeignKey,
                     vec![
                         (Role::Table, table.clone()),
                         (Role::Referenced, r.table.clone()),
                     ],
                 ));
-                if key == "alter_table.add_column.foreign_key" {
+                if key == Key::AlterTableAddColumnForeignKey {
                     return;
                 }
             }
             key
         }
-        AlterCmd::DropColumn { .. } => "alter_table.drop_column",
+        AlterCmd::DropColumn { .. } => Key::AlterTableDropColumn,
         AlterCmd::AlterType {
             column, ty, using, ..
         } => {
             let old = catalog.table(table).and_then(|t| t.column_type(column));
             classify_change(old, ty, using.is_some()).key()
         }
-        AlterCmd::SetDefault { .. } => "alter_table.set_default",
+        AlterCmd::SetDefault { .. } => Key::AlterTableSetDefault,
         AlterCmd::SetNotNull { column } => {
             if catalog
                 .table(table)
                 .is_some_and(|t| t.proven_not_null(column))
             {
-                "alter_table.set_not_null.proven"
+                Key::AlterTableSetNotNullProven
             } else {
-                "alter_table.set_not_null"
+                Key::AlterTableSetNotNull
             }
         }
-        AlterCmd::DropNotNull { .. } => "alter_table.drop_not_null",
-        AlterCmd::SetStatistics => "alter_table.set_statistics",
-        AlterCmd::SetStorage => "alter_table.set_storage",
-        AlterCmd::Identity => "alter_table.identity",
+        AlterCmd::DropNotNull { .. } => Key::AlterTableDropNotNull,
+        AlterCmd::SetStatistics => Key::AlterTableSetStatistics,
+        AlterCmd::SetStorage => Key::AlterTableSetStorage,
+        AlterCmd::Identity => Key::AlterTableIdentity,
         AlterCmd::AddConstraint(c) => match c.kind {
-            ConstraintKind::Check if c.not_valid => "alter_table.add_check.not_valid",
-            ConstraintKind::Check => "alter_table.add_check",
-            ConstraintKind::NotNull if c.not_valid => {
-                "alter_table.add_not_null_constraint.not_valid"
-            }
-            ConstraintKind::NotNull => "alter_table.add_not_null_constraint",
+            ConstraintKind::Check if c.not_valid => Key::AlterTableAddCheckNotValid,
+            ConstraintKind::Check => Key::AlterTableAddCheck,
+            ConstraintKind::NotNull if c.not_valid => Key::AlterTableAddNotNullConstraintNotValid,
+            ConstraintKind::NotNull => Key::AlterTableAddNotNullConstraint,
             ConstraintKind::ForeignKey => {
                 let key = if c.not_valid {
-                    "alter_table.add_foreign_key.not_valid"
+                    Key::AlterTableAddForeignKeyNotValid
                 } else {
-                    "alter_table.add_foreign_key"
+                    Key::AlterTableAddForeignKey
                 };
                 let mut rels = t();
                 if let Some(r) = &c.references {
@@ -149,11 +153,11 @@ fn alter_cmd(
                     ));
                 }
                 out.actions
-                    .push(act("alter_table.add_constraint_using_index", rels));
+                    .push(act(Key::AlterTableAddConstraintUsingIndex, rels));
                 return;
             }
-            ConstraintKind::Unique | ConstraintKind::PrimaryKey => "alter_table.add_unique",
-            ConstraintKind::Exclusion => "alter_table.add_exclusion",
+            ConstraintKind::Unique | ConstraintKind::PrimaryKey => Key::AlterTableAddUnique,
+            ConstraintKind::Exclusion => Key::AlterTableAddExclusion,
             ConstraintKind::Other => {
                 out.unknown = Some("ADD CONSTRAINT of an unknown kind".into());
                 return;
@@ -168,23 +172,23 @@ fn alter_cmd(
                         rels.push((Role::Referenced, (**r).clone()));
                     }
                     out.actions
-                        .push(act("alter_table.validate_constraint.foreign_key", rels));
+                        .push(act(Key::AlterTableValidateConstraintForeignKey, rels));
                     return;
                 }
-                _ => "alter_table.validate_constraint",
+                _ => Key::AlterTableValidateConstraint,
             }
         }
-        AlterCmd::DropConstraint { .. } => "alter_table.drop_constraint",
-        AlterCmd::AlterConstraint => "alter_table.alter_constraint",
-        AlterCmd::SetTablespace => "alter_table.set_tablespace",
-        AlterCmd::SetLogged | AlterCmd::SetUnlogged => "alter_table.set_logged",
-        AlterCmd::SetAccessMethod => "alter_table.set_access_method",
-        AlterCmd::SetOptions { weak: true } => "alter_table.set_reloptions",
-        AlterCmd::SetOptions { weak: false } => "alter_table.set_reloptions.other",
-        AlterCmd::Triggers => "alter_table.triggers",
-        AlterCmd::RowSecurity => "alter_table.row_security",
-        AlterCmd::Owner => "alter_table.owner",
-        AlterCmd::ReplicaIdentity => "alter_table.replica_identity",
+        AlterCmd::DropConstraint { .. } => Key::AlterTableDropConstraint,
+        AlterCmd::AlterConstraint => Key::AlterTableAlterConstraint,
+        AlterCmd::SetTablespace => Key::AlterTableSetTablespace,
+        AlterCmd::SetLogged | AlterCmd::SetUnlogged => Key::AlterTableSetLogged,
+        AlterCmd::SetAccessMethod => Key::AlterTableSetAccessMethod,
+        AlterCmd::SetOptions { weak: true } => Key::AlterTableSetReloptions,
+        AlterCmd::SetOptions { weak: false } => Key::AlterTableSetReloptionsOther,
+        AlterCmd::Triggers => Key::AlterTableTriggers,
+        AlterCmd::RowSecurity => Key::AlterTableRowSecurity,
+        AlterCmd::Owner => Key::AlterTableOwner,
+        AlterCmd::ReplicaIdentity => Key::AlterTableReplicaIdentity,
         AlterCmd::ClusterOn { index } => {
             let mut rels = t();
             if let Some(ix) = index {
@@ -196,7 +200,7 @@ fn alter_cmd(
                     },
                 ));
             }
-            out.actions.push(act("alter_table.cluster_on", rels));
+            out.actions.push(act(Key::AlterTableClusterOn, rels));
             return;
         }
         AlterCmd::Inherit { parent } => {
@@ -204,12 +208,12 @@ fn alter_cmd(
             if let Some(p) = parent {
                 rels.push((Role::Parent, p.clone()));
             }
-            out.actions.push(act("alter_table.inherit", rels));
+            out.actions.push(act(Key::AlterTableInherit, rels));
             return;
         }
         AlterCmd::AttachPartition { partition } => {
             out.actions.push(act(
-                "alter_table.attach_partition",
+                Key::AlterTableAttachPartition,
                 vec![
                     (Role::Table, table.clone()),
                     (Role::Partition, partition.clone()),
@@ -223,9 +227,9 @@ fn alter_cmd(
             finalize,
         } => {
             let key = if *concurrently || *finalize {
-                "alter_table.detach_partition.concurrently"
+                Key::AlterTableDetachPartitionConcurrently
             } else {
-                "alter_table.detach_partition"
+                Key::AlterTableDetachPartition
             };
             out.actions.push(act(
                 key,
@@ -244,7 +248,7 @@ fn alter_cmd(
     out.actions.push(act(key, t()));
 }
 
-fn each(key: &'static str, role: Role, names: &[QName]) -> Action {
+fn each(key: Key, role: Role, names: &[QName]) -> Action {
     act(key, names.iter().map(|n| (role, n.clone())).collect())
 }
 
@@ -267,7 +271,7 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             partition_of,
             ..
         } => {
-            a.push(act("create_table", vec![(Role::Table, table.clone())]));
+            a.push(act(Key::CreateTable, vec![(Role::Table, table.clone())]));
             let mut refs: Vec<QName> = columns
                 .iter()
                 .filter_map(|c| c.references.as_ref().map(|r| r.table.clone()))
@@ -280,21 +284,25 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             refs.retain(|r| r != table);
             refs.dedup();
             if !refs.is_empty() {
-                a.push(each("create_table.foreign_key", Role::Referenced, &refs));
+                a.push(each(Key::CreateTableForeignKey, Role::Referenced, &refs));
             }
             if let Some(p) = partition_of {
                 a.push(act(
-                    "create_table.partition_of",
+                    Key::CreateTablePartitionOf,
                     vec![(Role::Parent, p.clone())],
                 ));
             }
         }
         Op::CreateTableAs { sources, .. } => {
-            a.push(each("create_table.as_select", Role::Source, sources))
+            a.push(each(Key::CreateTableAsSelect, Role::Source, sources))
         }
         Op::AlterTable { table, kind, cmds } => {
-            for cmd in cmds {
+            for (i, cmd) in cmds.iter().enumerate() {
+                let before = out.actions.len();
                 alter_cmd(table, *kind, cmd, catalog, &mut out);
+                for a in &mut out.actions[before..] {
+                    a.origin = i;
+                }
             }
         }
         Op::CreateIndex {
@@ -303,9 +311,9 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             ..
         } => a.push(act(
             if *concurrently {
-                "create_index.concurrently"
+                Key::CreateIndexConcurrently
             } else {
-                "create_index"
+                Key::CreateIndex
             },
             vec![(Role::Table, table.clone())],
         )),
@@ -314,9 +322,9 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             concurrently,
         } => {
             let key = if *concurrently {
-                "drop_index.concurrently"
+                Key::DropIndexConcurrently
             } else {
-                "drop_index"
+                Key::DropIndex
             };
             for i in indexes {
                 a.push(act(
@@ -330,9 +338,9 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
         }
         Op::DropRelation { kind, names } => {
             let key = match kind {
-                RelKind::View | RelKind::MatView => "drop_view",
-                RelKind::Sequence => "drop_sequence",
-                _ => "drop_table",
+                RelKind::View | RelKind::MatView => Key::DropView,
+                RelKind::Sequence => Key::DropSequence,
+                _ => Key::DropTable,
             };
             a.push(each(key, Role::Table, names));
             if *kind == RelKind::Table {
@@ -348,7 +356,7 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
                     .collect();
                 if !referenced.is_empty() {
                     a.push(each(
-                        "drop_table.foreign_key",
+                        Key::DropTableForeignKey,
                         Role::Referenced,
                         &referenced,
                     ));
@@ -357,13 +365,13 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
         }
         Op::DropObject { .. } | Op::CreateObject { .. } | Op::Credentials { .. } => a.push(act(
             if matches!(op, Op::DropObject { .. }) {
-                "drop_type"
+                Key::DropType
             } else {
-                "create_type"
+                Key::CreateType
             },
             vec![],
         )),
-        Op::Truncate { tables } => a.push(each("truncate", Role::Table, tables)),
+        Op::Truncate { tables } => a.push(each(Key::Truncate, Role::Table, tables)),
         Op::Rename {
             kind,
             object,
@@ -373,14 +381,14 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             let key = match (target, kind) {
                 (RenameTarget::Index, _) | (RenameTarget::Table, RelKind::Index) => {
                     a.push(act(
-                        "alter_index.rename",
+                        Key::AlterIndexRename,
                         vec![(Role::Index, object.clone())],
                     ));
                     return out;
                 }
-                (RenameTarget::Table, _) => "alter_table.rename",
-                (RenameTarget::Column { .. }, _) => "alter_table.rename_column",
-                (RenameTarget::Constraint { .. }, _) => "alter_table.rename_constraint",
+                (RenameTarget::Table, _) => Key::AlterTableRename,
+                (RenameTarget::Column { .. }, _) => Key::AlterTableRenameColumn,
+                (RenameTarget::Constraint { .. }, _) => Key::AlterTableRenameConstraint,
                 (RenameTarget::Other, _) => {
                     out.unknown = Some("RENAME".into());
                     return out;
@@ -389,7 +397,7 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             a.push(act(key, vec![(Role::Table, object.clone())]));
         }
         Op::SetSchema { object, .. } => a.push(act(
-            "alter_table.set_schema",
+            Key::AlterTableSetSchema,
             vec![(Role::Table, object.clone())],
         )),
         Op::Reindex {
@@ -398,9 +406,9 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             concurrently,
         } => {
             let key = if *concurrently {
-                "reindex.concurrently"
+                Key::ReindexConcurrently
             } else {
-                "reindex"
+                Key::Reindex
             };
             match (table, index) {
                 (Some(t), _) => {
@@ -411,9 +419,9 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
                 }
                 (None, Some(i)) => {
                     let key = if *concurrently {
-                        "reindex.concurrently"
+                        Key::ReindexConcurrently
                     } else {
-                        "reindex.index"
+                        Key::ReindexIndex
                     };
                     a.push(act(
                         key,
@@ -427,7 +435,7 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             }
         }
         Op::Vacuum { full, tables } => a.push(each(
-            if *full { "vacuum_full" } else { "vacuum" },
+            if *full { Key::VacuumFull } else { Key::Vacuum },
             Role::Table,
             tables,
         )),
@@ -445,7 +453,7 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
                     },
                 ));
             }
-            a.push(act("cluster", rels))
+            a.push(act(Key::Cluster, rels))
         }
         Op::Cluster { table: None, .. } => {
             out.unknown = Some("CLUSTER of every clustered table".into())
@@ -459,12 +467,12 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             let mut rels: Vec<(Role, QName)> =
                 sources.iter().map(|s| (Role::Source, s.clone())).collect();
             let key = if *materialized {
-                "create_matview"
+                Key::CreateMatview
             } else if *replace && !catalog.is_new(view, open_tx) {
                 rels.push((Role::Table, view.clone()));
-                "create_view.replace"
+                Key::CreateViewReplace
             } else {
-                "create_view"
+                Key::CreateView
             };
             a.push(act(key, rels));
         }
@@ -475,53 +483,54 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
             }
             a.push(act(
                 if *concurrently {
-                    "refresh_matview.concurrently"
+                    Key::RefreshMatviewConcurrently
                 } else {
-                    "refresh_matview"
+                    Key::RefreshMatview
                 },
                 rels,
             ))
         }
         Op::CreateTrigger { table } => {
-            a.push(act("create_trigger", vec![(Role::Table, table.clone())]))
+            a.push(act(Key::CreateTrigger, vec![(Role::Table, table.clone())]))
         }
         Op::DropTrigger { table } => {
-            a.push(act("drop_trigger", vec![(Role::Table, table.clone())]))
+            a.push(act(Key::DropTrigger, vec![(Role::Table, table.clone())]))
         }
-        Op::Policy { table } => a.push(act("create_policy", vec![(Role::Table, table.clone())])),
+        Op::Policy { table } => a.push(act(Key::CreatePolicy, vec![(Role::Table, table.clone())])),
         Op::AlterEnum { rename_value, .. } => a.push(act(
             if *rename_value {
-                "alter_enum.rename_value"
+                Key::AlterEnumRenameValue
             } else {
-                "alter_enum.add_value"
+                Key::AlterEnumAddValue
             },
             vec![],
         )),
-        Op::AlterSequence { sequence } => {
-            a.push(act("alter_sequence", vec![(Role::Table, sequence.clone())]))
-        }
+        Op::AlterSequence { sequence } => a.push(act(
+            Key::AlterSequence,
+            vec![(Role::Table, sequence.clone())],
+        )),
         Op::Comment { table } => a.push(act(
-            "comment",
+            Key::Comment,
             table.iter().map(|t| (Role::Table, t.clone())).collect(),
         )),
-        Op::Grant { tables } => a.push(each("grant", Role::Table, tables)),
+        Op::Grant { tables } => a.push(each(Key::Grant, Role::Table, tables)),
         Op::Lock { tables, mode } => {
-            a.push(each("lock_table", Role::Table, tables));
+            a.push(each(Key::LockTable, Role::Table, tables));
             out.explicit_lock = Some((tables.clone(), *mode));
         }
         Op::Insert { table, sources } if sources.is_empty() => {
-            a.push(act("insert", vec![(Role::Table, table.clone())]))
+            a.push(act(Key::Insert, vec![(Role::Table, table.clone())]))
         }
         Op::Insert { table, sources } => {
             let mut rels = vec![(Role::Table, table.clone())];
             rels.extend(sources.iter().map(|s| (Role::Source, s.clone())));
-            a.push(act("insert.select", rels));
+            a.push(act(Key::InsertSelect, rels));
         }
-        Op::Update { table, .. } => a.push(act("update", vec![(Role::Table, table.clone())])),
-        Op::Delete { table, .. } => a.push(act("delete", vec![(Role::Table, table.clone())])),
-        Op::Select { sources, .. } => a.push(each("select", Role::Table, sources)),
+        Op::Update { table, .. } => a.push(act(Key::Update, vec![(Role::Table, table.clone())])),
+        Op::Delete { table, .. } => a.push(act(Key::Delete, vec![(Role::Table, table.clone())])),
+        Op::Select { sources, .. } => a.push(each(Key::Select, Role::Table, sources)),
         Op::Copy { table, from } => a.push(act(
-            if *from { "copy" } else { "copy.to" },
+            if *from { Key::Copy } else { Key::CopyTo },
             vec![(Role::Table, table.clone())],
         )),
         Op::Do { .. } => {}
@@ -535,35 +544,56 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
 pub fn resolve(c: &Classified, version: u32) -> (Vec<LockClaim>, Effect) {
     let mut locks: Vec<LockClaim> = Vec::new();
     let mut effect = Effect::Catalog;
-    let mut add = |relation: String, mode: LockMode| match locks
-        .iter_mut()
-        .find(|l| *l.relation == *relation)
-    {
-        Some(l) => l.mode = l.mode.max(mode),
-        None => locks.push(LockClaim {
-            relation: relation.into(),
-            mode,
-        }),
-    };
-    for action in &c.actions {
-        let Some(entry) = kb::entry(action.key) else {
-            debug_assert!(false, "no knowledge-base entry {}", action.key);
-            continue;
+    let mut add =
+        |relation: &QName, mode: LockMode| match locks.iter_mut().find(|l| l.relation == *relation)
+        {
+            Some(l) => l.mode = l.mode.max(mode),
+            None => locks.push(LockClaim {
+                relation: relation.clone(),
+                mode,
+            }),
         };
+    for action in &c.actions {
+        let entry = kb::entry(action.key);
         let b = entry.behaviour(version);
         effect = effect.max(b.effect);
         for (role, name) in &action.rels {
             if let Some((_, mode)) = b.locks.iter().find(|(r, _)| r == role)
                 && c.explicit_lock.is_none()
             {
-                add(name.to_string(), *mode);
+                add(name, *mode);
             }
         }
     }
     if let Some((tables, mode)) = &c.explicit_lock {
         for t in tables {
-            add(t.to_string(), *mode);
+            add(t, *mode);
         }
     }
     (locks, effect)
+}
+
+/// What the statement is, for reports: the entry with the costliest effect, then the strongest
+/// lock; on ties the later (more specific) one: CREATE TABLE … REFERENCES is `create_table.foreign_key`.
+pub fn kind(op: &Op, c: &Classified, unknown: bool) -> StatementKind {
+    if unknown {
+        return StatementKind::Unknown;
+    }
+    match op {
+        Op::Transaction { .. } => StatementKind::Transaction,
+        Op::Set { .. } => StatementKind::Set,
+        Op::Alembic => StatementKind::Alembic,
+        Op::Do { .. } => StatementKind::Do,
+        _ => {
+            let rank = |key: Key| {
+                let b = kb::entry(key).behaviour(kb::MAX_VERSION);
+                (b.effect, b.locks.iter().map(|(_, m)| *m).max())
+            };
+            c.actions
+                .iter()
+                .map(|a| (rank(a.key), a.key))
+                .reduce(|best, next| if next.0 >= best.0 { next } else { best })
+                .map_or(StatementKind::Unknown, |(_, k)| StatementKind::Entry(k))
+        }
+    }
 }

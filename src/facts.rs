@@ -14,6 +14,12 @@ pub struct QName {
     pub name: String,
 }
 
+impl serde::Serialize for QName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 impl QName {
     pub fn new(name: &str) -> QName {
         QName {

@@ -1,5 +1,5 @@
 //! The lock knowledge base: `rules/locks.toml` compiled into the binary. For a statement kind
-//! (a key chosen by `facts`) and a PostgreSQL major it answers: which lock on which relation role,
+//! (a key chosen by `classify`) and a PostgreSQL major it answers: which lock on which relation role,
 //! and whether the table is rewritten, scanned under the lock, or only the catalog changes.
 
 use crate::locks::LockMode;
@@ -11,8 +11,13 @@ pub const LOCKS_TOML: &str = include_str!("../rules/locks.toml");
 /// The schema every example in `rules/locks.toml` runs against.
 pub const FIXTURE_SQL: &str = include_str!("../rules/fixture.sql");
 
+/// The PostgreSQL majors pgrisk knows, and the one it assumes when not told (the oldest
+/// community-supported major). Defined here only.
 pub const MIN_VERSION: u32 = 11;
 pub const MAX_VERSION: u32 = 18;
+pub const DEFAULT_VERSION: u32 = 15;
+
+include!(concat!(env!("OUT_DIR"), "/kb_keys.rs"));
 
 /// The relation a lock is taken on, relative to the statement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -245,7 +250,13 @@ pub fn entries() -> &'static [Entry] {
     ENTRIES.get_or_init(|| load().unwrap_or_else(|e| panic!("{e}")))
 }
 
-pub fn entry(key: &str) -> Option<&'static Entry> {
+/// The entry of a key (`Key` is generated from the same file, in the same order).
+pub fn entry(key: Key) -> &'static Entry {
+    &entries()[key as usize]
+}
+
+/// The entry named `key` in rules/locks.toml.
+pub fn entry_named(key: &str) -> Option<&'static Entry> {
     entries().iter().find(|e| e.key == key)
 }
 
@@ -257,6 +268,10 @@ mod tests {
     fn knowledge_base_loads() {
         assert!(load().is_ok(), "{:?}", load().err());
         assert!(entries().len() > 50);
+        // `Key` indexes `entries()`: same keys, same order.
+        let names: Vec<&str> = entries().iter().map(|e| e.key.as_str()).collect();
+        let keys: Vec<&str> = Key::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, keys);
     }
 
     #[test]
@@ -272,7 +287,7 @@ mod tests {
 
     #[test]
     fn per_version_override() {
-        let e = entry("alter_table.set_not_null.proven").unwrap();
+        let e = entry(Key::AlterTableSetNotNullProven);
         assert_eq!(e.behaviour(11).effect, Effect::Scan);
         assert_eq!(e.behaviour(12).effect, Effect::Catalog);
     }

@@ -9,6 +9,7 @@ pub mod kb;
 pub mod locks;
 pub mod model;
 pub mod parse;
+pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod script;

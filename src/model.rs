@@ -1,40 +1,19 @@
 //! The one result model every renderer reads: statements with their locks and effects, findings
 //! with their suggestions, and the sink that receives them as they become final.
 
+use crate::facts::QName;
+use crate::kb::Key;
 use crate::locks::LockMode;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::sync::Arc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
+pub use crate::registry::{RuleId, Severity};
 
 /// A lock one statement takes on one relation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LockClaim {
-    pub relation: Arc<str>,
+    /// Serialized as written in reports: `schema.name` or `name`.
+    pub relation: QName,
     pub mode: LockMode,
 }
 
@@ -58,6 +37,75 @@ pub struct HeldUntil {
     pub revision_count: usize,
 }
 
+/// What pgrisk classified a statement as: a knowledge-base entry, or what else it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatementKind {
+    /// The entry of rules/locks.toml that decides its locks (the costliest one, when several apply).
+    Entry(Key),
+    Transaction,
+    Set,
+    Alembic,
+    Do,
+    Unknown,
+    SyntaxError,
+    NonSql,
+    PsqlMeta,
+    CopyData,
+}
+
+impl StatementKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatementKind::Entry(k) => k.as_str(),
+            StatementKind::Transaction => "transaction",
+            StatementKind::Set => "set",
+            StatementKind::Alembic => "alembic",
+            StatementKind::Do => "do",
+            StatementKind::Unknown => "unknown",
+            StatementKind::SyntaxError => "syntax-error",
+            StatementKind::NonSql => "non-sql-text",
+            StatementKind::PsqlMeta => "psql-meta",
+            StatementKind::CopyData => "copy-data",
+        }
+    }
+
+    /// Reads or changes rows, not the schema: its locks are the ones ordinary traffic takes too.
+    pub fn is_dml(self) -> bool {
+        matches!(
+            self,
+            StatementKind::Entry(
+                Key::Insert
+                    | Key::InsertSelect
+                    | Key::Update
+                    | Key::Delete
+                    | Key::Select
+                    | Key::Copy
+                    | Key::CopyTo
+            )
+        )
+    }
+
+    /// Does work of its own (not transaction control, a setting or Alembic's bookkeeping).
+    pub fn is_work(self) -> bool {
+        !matches!(
+            self,
+            StatementKind::Transaction | StatementKind::Set | StatementKind::Alembic
+        )
+    }
+}
+
+impl PartialEq<&str> for StatementKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for StatementKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct StatementReport {
     pub index: usize,
@@ -69,9 +117,8 @@ pub struct StatementReport {
     pub sql: String,
     /// false for syntax errors, non-SQL text, psql meta-commands and COPY data.
     pub parsed: bool,
-    /// What pgrisk classified the statement as: a key of rules/locks.toml, or one of
-    /// "transaction", "set", "alembic", "unknown", "syntax-error", "non-sql-text", "psql-meta", "copy-data".
-    pub kind: &'static str,
+    /// What pgrisk classified the statement as.
+    pub kind: StatementKind,
     pub locks: Vec<LockClaim>,
     /// false when pgrisk cannot classify (part of) the statement: its locks are unknown.
     pub locks_known: bool,
@@ -89,7 +136,7 @@ pub struct StatementReport {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     pub file: Arc<str>,
     pub line: usize,

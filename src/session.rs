@@ -114,10 +114,6 @@ impl Session {
         self.catalog.is_new(name, self.open_tx())
     }
 
-    pub fn is_new_relation(&self, relation: &str) -> bool {
-        self.is_new(&relation_name(relation))
-    }
-
     /// The current revision already dropped `table.column` (autogenerate's rename as drop + add).
     pub fn dropped_in_revision(&self, table: &QName, column: &str) -> bool {
         self.revision_drops
@@ -162,17 +158,6 @@ impl Session {
             }
             _ => {}
         }
-    }
-}
-
-/// Parses "schema.name" / "name" back into a QName (relations in reports are display strings).
-fn relation_name(s: &str) -> QName {
-    match s.split_once('.') {
-        Some((schema, name)) => QName {
-            schema: Some(schema.trim_matches('"').into()),
-            name: name.trim_matches('"').into(),
-        },
-        None => QName::new(s.trim_matches('"')),
     }
 }
 
@@ -342,7 +327,7 @@ pub fn step(
     let held: Vec<Held> = w[index]
         .locks
         .iter()
-        .filter(|l| !session.is_new_relation(&l.relation))
+        .filter(|l| !session.is_new(&l.relation))
         .map(|l| Held {
             statement: index,
             lock: l.clone(),
@@ -420,7 +405,7 @@ pub fn settle(ended: &Ended, w: &mut WindowMut) {
         .statements
         .iter()
         .copied()
-        .filter(|&i| !matches!(w[i].kind, "transaction" | "set" | "alembic"))
+        .filter(|&i| w[i].kind.is_work())
         .collect();
     // Runs of equal revisions among the work statements: (position in `work`, revision).
     let mut runs: Vec<(usize, Option<Arc<str>>)> = Vec::new();

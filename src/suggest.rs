@@ -1,6 +1,7 @@
 //! Expand-contract suggestions: the recipe in `rules/<id>.md`, filled in with the real table,
 //! column, index and type names of a finding, as SQL and as Alembic `op.*` code.
 
+use crate::registry::RuleId;
 use crate::types::SqlType;
 use serde::{Serialize, Serializer};
 
@@ -320,19 +321,19 @@ fn recipe(rule: &str) -> Option<&'static Recipe> {
 /// and their recipes are most of the output.
 #[derive(Clone, Debug)]
 pub struct LazySuggestion {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub vars: Vars,
 }
 
 impl LazySuggestion {
     pub fn render(&self) -> Option<Suggestion> {
-        render(self.rule, &self.vars)
+        render(self.rule.as_str(), &self.vars)
     }
 
     /// Writes exactly what `serde_json` writes for `self.render()`, without building the
     /// strings or escaping the recipe's fixed text again for every finding.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        let Some(r) = recipe(self.rule) else {
+        let Some(r) = recipe(self.rule.as_str()) else {
             out.extend_from_slice(b"null");
             return;
         };

@@ -1,6 +1,7 @@
 //! Column types as PostgreSQL names them internally, and what changing one into another costs:
 //! nothing (binary-coercible), a checked rewrite, a rewrite, or a conversion that can lose data.
 
+use crate::kb::Key;
 use serde::Serialize;
 use std::fmt;
 
@@ -148,12 +149,12 @@ pub enum TypeChange {
 }
 
 impl TypeChange {
-    pub fn key(self) -> &'static str {
+    pub fn key(self) -> Key {
         match self {
-            TypeChange::Same | TypeChange::Coercible => "alter_table.alter_column_type.coercible",
-            TypeChange::Checked => "alter_table.alter_column_type.checked",
+            TypeChange::Same | TypeChange::Coercible => Key::AlterTableAlterColumnTypeCoercible,
+            TypeChange::Checked => Key::AlterTableAlterColumnTypeChecked,
             TypeChange::Rewrite | TypeChange::Lossy | TypeChange::Unknown => {
-                "alter_table.alter_column_type"
+                Key::AlterTableAlterColumnType
             }
         }
     }

@@ -134,10 +134,10 @@ impl Claim {
         };
         let mut locks = BTreeMap::new();
         for claim in &last.locks {
-            strongest(&mut locks, relation_name(&claim.relation), claim.mode);
+            strongest(&mut locks, claim.relation.name.clone(), claim.mode);
         }
         Claim {
-            kind: last.kind.to_string(),
+            kind: last.kind.as_str().to_string(),
             locks,
             rewrite: last.rewrite,
             scan: last.scan,
@@ -161,14 +161,6 @@ pub fn claim_input(entry: &Entry) -> String {
 }
 
 /// `public.Items` → `items`, `"Items"` → `Items`: the pg_class name of an identifier as written.
-fn relation_name(written: &str) -> String {
-    let last = written.rsplit('.').next().unwrap_or(written).trim();
-    match last.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-        Some(quoted) => quoted.replace("\"\"", "\""),
-        None => last.to_lowercase(),
-    }
-}
-
 fn strongest(map: &mut BTreeMap<String, LockMode>, relation: String, mode: LockMode) {
     let slot = map.entry(relation).or_insert(mode);
     *slot = (*slot).max(mode);
@@ -1341,7 +1333,7 @@ mod tests {
 
     fn check(key: &str, claim: Claim, observed: Result<Observation, String>) -> Check {
         Check::new(
-            kb::entry(key).expect("a knowledge-base key"),
+            kb::entry_named(key).expect("a knowledge-base key"),
             15,
             claim,
             observed,
@@ -1500,15 +1492,8 @@ mod tests {
     }
 
     #[test]
-    fn relation_names_as_pg_class_spells_them() {
-        assert_eq!(relation_name("public.Items"), "items");
-        assert_eq!(relation_name("\"Items\""), "Items");
-        assert_eq!(relation_name("items"), "items");
-    }
-
-    #[test]
     fn claims_are_made_on_the_fixture_and_the_setup() {
-        let entry = kb::entry("alter_table.validate_constraint").expect("entry");
+        let entry = kb::entry_named("alter_table.validate_constraint").expect("entry");
         let input = claim_input(entry);
         assert!(input.starts_with("BEGIN;\n"));
         assert!(input.contains(kb::FIXTURE_SQL));

@@ -192,7 +192,7 @@ fn do_blocks_are_analysed_and_dynamic_sql_is_flagged() {
         "{:?}",
         r.findings
     );
-    assert_eq!(&*r.statements[0].locks[0].relation, "t");
+    assert_eq!(r.statements[0].locks[0].relation.to_string(), "t");
     let r = run("DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD COLUMN x int'; END $$;\n");
     assert!(rules_at(&r, 1).contains(&"opaque-code".to_string()));
 }
@@ -201,7 +201,7 @@ fn do_blocks_are_analysed_and_dynamic_sql_is_flagged() {
 fn every_statement_is_accounted_for() {
     let sql = "SELECT 1;\nprocessing batch 1\nUPDATE t SET a = 1 WHERE id < 10;\nALTER TABLE t ADD COLUMN;\n\\connect db\nSELECT 2";
     let r = run(sql);
-    let kinds: Vec<&str> = r.statements.iter().map(|s| s.kind).collect();
+    let kinds: Vec<&str> = r.statements.iter().map(|s| s.kind.as_str()).collect();
     assert_eq!(
         kinds,
         [

@@ -6,7 +6,7 @@ use serde_json::json;
 
 /// SARIF 2.1.0: one run, the rules that fired with their documentation, one result per finding.
 pub fn sarif(report: &Report) -> String {
-    let mut ids: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    let mut ids: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
     let rules: Vec<_> = ids

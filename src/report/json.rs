@@ -125,7 +125,7 @@ fn write_finding(
         buf.push(b',');
     }
     buf.extend_from_slice(b"{\"rule\":");
-    serde_json::to_writer(&mut *buf, f.rule)?;
+    serde_json::to_writer(&mut *buf, f.rule.as_str())?;
     buf.extend_from_slice(b",\"severity\":");
     serde_json::to_writer(&mut *buf, &f.severity)?;
     buf.extend_from_slice(b",\"file\":");

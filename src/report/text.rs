@@ -174,7 +174,7 @@ fn finding(out: &mut String, f: &Finding, report: &Report, color: bool) {
         f.line,
         f.column,
         paint(f.severity.as_str(), code, color),
-        paint(f.rule, "1", color),
+        paint(f.rule.as_str(), "1", color),
         rev
     )
     .unwrap();

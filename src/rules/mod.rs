@@ -1,25 +1,50 @@
 //! Rules: pure functions from a statement (or a finished transaction) and the session state to
-//! findings. Each rule's id is registered once below; its text and recipe live in `rules/<id>.md`.
+//! findings. Ids live in `crate::registry`, texts and recipes in `rules/<id>.md`; lock modes and
+//! effects come only from the knowledge base, through the statement's classified actions.
+//!
+//! One file per family; a rule with a per-statement half and an at-COMMIT half keeps both in its file.
 
-mod checks;
+mod column;
+mod constraint;
+mod index;
+mod input;
+mod style;
+mod table;
 mod transaction;
 
-use crate::classify::Classified;
-use crate::facts::{Op, QName};
-use crate::kb::Effect;
-use crate::model::{LockClaim, Severity, StatementReport};
+use crate::classify::{Action, Classified};
+use crate::facts::{ColumnDef, ConstraintKind, Op, QName, ident};
+use crate::kb::{self, Behaviour, Effect, Key, Role};
+use crate::locks::LockMode;
+use crate::model::{LockClaim, StatementReport};
 use crate::parse::Body;
+use crate::registry::{RuleId, Severity};
 use crate::session::{Block, Session, Window};
 use crate::source::Source;
-pub use crate::suggest::Vars;
+use crate::suggest::{Vars, sa_type};
 
 /// A finding before it is placed and its suggestion rendered.
 #[derive(Debug, Clone)]
 pub struct Draft {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     pub message: String,
     pub vars: Vars,
+}
+
+/// A finding at the severity its rule's document states.
+fn draft(rule: RuleId, message: String, vars: Vars) -> Draft {
+    draft_at(rule, rule.severity(), message, vars)
+}
+
+/// A finding at another severity than the document's default (the document says when).
+fn draft_at(rule: RuleId, severity: Severity, message: String, vars: Vars) -> Draft {
+    Draft {
+        rule,
+        severity,
+        message,
+        vars,
+    }
 }
 
 /// What a statement rule sees: the statement and the session state before it runs.
@@ -44,79 +69,193 @@ impl StmtCtx<'_> {
     pub fn existing(&self, table: &QName) -> bool {
         !self.session.is_new(table)
     }
+    /// The statement and the statements of its DO block, each with its classification.
+    fn ops(&self) -> impl Iterator<Item = (&Op, &Classified)> {
+        std::iter::once((self.op, self.classified)).chain(self.inner.iter().map(|(o, c)| (o, c)))
+    }
 }
 
-macro_rules! rules {
-    ($($name:ident = $id:literal;)*) => {
-        /// Rule ids, each registered here once.
-        pub mod id {
-            $(pub const $name: &str = $id;)*
-        }
-        /// Every rule id, in documentation order.
-        pub const ALL: &[&str] = &[$($id),*];
+/// What the knowledge base says one classified action does on the target version.
+struct Fact<'a> {
+    action: &'a Action,
+    behaviour: Behaviour,
+}
+
+impl Fact<'_> {
+    /// The lock taken on the relation in `role`.
+    fn lock(&self, role: Role) -> Option<LockMode> {
+        self.behaviour
+            .locks
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, m)| *m)
+    }
+
+    /// The lock's SQL name on the relation in `role` ("ACCESS EXCLUSIVE").
+    fn lock_name(&self, role: Role) -> &'static str {
+        self.lock(role).map_or("no lock", LockMode::sql_name)
+    }
+
+    /// Who waits while the lock in `role` is held: "reads and writes", "writes" or "DDL".
+    fn waiters(&self, role: Role) -> &'static str {
+        self.lock(role).map_or("nothing", waiters)
+    }
+
+    fn effect(&self) -> Effect {
+        self.behaviour.effect
+    }
+
+    /// Takes a lock that blocks reads or writes of the relation in `role`.
+    fn blocks_traffic(&self, role: Role) -> bool {
+        self.lock(role).is_some_and(LockMode::is_dangerous)
+    }
+}
+
+/// Who waits while `mode` is held, in the words the messages use.
+pub(crate) fn waiters(mode: LockMode) -> &'static str {
+    let b = mode.blocks();
+    match (b.reads, b.writes) {
+        (true, _) => "reads and writes",
+        (false, true) => "writes",
+        _ => "DDL",
+    }
+}
+
+/// The knowledge-base facts of the actions `classified` took from its subcommand `origin`
+/// (0 for statements that are not ALTER TABLE), on the target version.
+fn facts<'a>(ctx: &StmtCtx, classified: &'a Classified, origin: usize) -> Vec<Fact<'a>> {
+    classified
+        .actions
+        .iter()
+        .filter(|a| a.origin == origin)
+        .map(|action| Fact {
+            action,
+            behaviour: kb::entry(action.key).behaviour(ctx.version()),
+        })
+        .collect()
+}
+
+/// The first fact of subcommand `origin` (the one that decides what it costs).
+fn fact<'a>(ctx: &StmtCtx, classified: &'a Classified, origin: usize) -> Option<Fact<'a>> {
+    facts(ctx, classified, origin).into_iter().next()
+}
+
+/// The fact of the action `key` that `classified` took from subcommand `origin`.
+fn fact_of<'a>(
+    ctx: &StmtCtx,
+    classified: &'a Classified,
+    origin: usize,
+    key: Key,
+) -> Option<Fact<'a>> {
+    facts(ctx, classified, origin)
+        .into_iter()
+        .find(|f| f.action.key == key)
+}
+
+fn table_vars(t: &QName) -> Vars {
+    let mut v = Vars::new();
+    v.insert("table", t.to_string());
+    v.insert("table_name", t.name.clone());
+    v.insert("schema_kw", schema_kw(t));
+    v
+}
+
+/// `, schema="s"` for Alembic calls on a schema-qualified table, empty otherwise.
+fn schema_kw(t: &QName) -> String {
+    t.schema
+        .as_ref()
+        .map_or(String::new(), |s| format!(", schema=\"{s}\""))
+}
+
+fn py_list(items: &[String]) -> String {
+    format!(
+        "[{}]",
+        items
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+fn sql_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|c| ident(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn py_str(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn column_vars(t: &QName, c: &ColumnDef) -> Vars {
+    let mut v = table_vars(t);
+    v.insert("column", ident(&c.name));
+    v.insert("column_name", c.name.clone());
+    let ty =
+        c.ty.as_ref()
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| c.type_text.clone());
+    let ty = match ty.as_str() {
+        "serial" | "serial4" => "integer".to_string(),
+        "bigserial" | "serial8" => "bigint".to_string(),
+        "smallserial" | "serial2" => "smallint".to_string(),
+        _ => ty,
     };
+    v.insert(
+        "sa_type",
+        c.ty.as_ref().map_or("sa.Text()".to_string(), sa_type),
+    );
+    v.insert("type", ty);
+    if let Some(d) = &c.default {
+        v.insert("default", d.text.clone());
+    }
+    v
 }
 
-rules! {
-    SYNTAX_ERROR = "syntax-error";
-    NON_SQL_TEXT = "non-sql-text";
-    PSQL_META_COMMAND = "psql-meta-command";
-    UNKNOWN_STATEMENT = "unknown-statement";
-    OPAQUE_CODE = "opaque-code";
-    UNSUPPORTED_ON_VERSION = "unsupported-on-version";
-    CONCURRENTLY_IN_TRANSACTION = "concurrently-in-transaction";
-    CREATE_INDEX_BLOCKS_WRITES = "create-index-blocks-writes";
-    DROP_INDEX_BLOCKS_ACCESS = "drop-index-blocks-access";
-    REINDEX_BLOCKS_WRITES = "reindex-blocks-writes";
-    ADD_COLUMN_VOLATILE_DEFAULT = "add-column-volatile-default";
-    ADD_COLUMN_GENERATED_STORED = "add-column-generated-stored";
-    ADD_COLUMN_SERIAL_OR_IDENTITY = "add-column-serial-or-identity";
-    ADD_COLUMN_NOT_NULL_WITHOUT_DEFAULT = "add-column-not-null-without-default";
-    SET_NOT_NULL = "set-not-null";
-    ADD_CHECK_CONSTRAINT = "add-check-constraint";
-    ADD_FOREIGN_KEY = "add-foreign-key";
-    ADD_UNIQUE_CONSTRAINT = "add-unique-constraint";
-    ADD_EXCLUSION_CONSTRAINT = "add-exclusion-constraint";
-    ALTER_COLUMN_TYPE = "alter-column-type";
-    TYPE_CHANGE_DATA_LOSS = "type-change-data-loss";
-    RENAME_TABLE = "rename-table";
-    RENAME_COLUMN = "rename-column";
-    DROP_COLUMN = "drop-column";
-    DROP_TABLE = "drop-table";
-    DROP_AND_ADD_SAME_COLUMN = "drop-and-add-same-column";
-    TRUNCATE_TABLE = "truncate-table";
-    TABLE_REWRITE = "table-rewrite";
-    ENUM_VALUE_IN_TRANSACTION = "enum-value-in-transaction";
-    ATTACH_PARTITION = "attach-partition";
-    DETACH_PARTITION = "detach-partition";
-    REFRESH_MATVIEW_BLOCKS_READS = "refresh-matview-blocks-reads";
-    MISSING_LOCK_TIMEOUT = "missing-lock-timeout";
-    LOCK_HELD_ACROSS_STATEMENTS = "lock-held-across-statements";
-    UNBATCHED_BACKFILL = "unbatched-backfill";
-    UNNAMED_CONSTRAINT = "unnamed-constraint";
-    CREDENTIALS_IN_SQL = "credentials-in-sql";
-    NESTED_TRANSACTION = "nested-transaction";
-    PREFER_TIMESTAMPTZ = "prefer-timestamptz";
-    PREFER_BIGINT_ID = "prefer-bigint-id";
-    PREFER_IDENTITY = "prefer-identity";
-    PREFER_JSONB = "prefer-jsonb";
-    PREFER_TEXT_OVER_CHAR = "prefer-text-over-char";
+/// The suffix PostgreSQL gives a constraint it names itself (`ChooseConstraintName`).
+fn constraint_suffix(kind: ConstraintKind) -> &'static str {
+    match kind {
+        ConstraintKind::ForeignKey => "fkey",
+        ConstraintKind::Check => "check",
+        ConstraintKind::PrimaryKey => "pkey",
+        ConstraintKind::NotNull => "not_null",
+        ConstraintKind::Exclusion => "excl",
+        ConstraintKind::Unique | ConstraintKind::Other => "key",
+    }
+}
+
+/// The name PostgreSQL gives an unnamed constraint on `columns` of `table`.
+fn default_constraint_name(table: &QName, columns: &[String], kind: ConstraintKind) -> String {
+    format!(
+        "{}_{}_{}",
+        table.name,
+        columns.join("_"),
+        constraint_suffix(kind)
+    )
 }
 
 /// Rules over one parsed statement (and the statements of a DO block it contains).
 pub fn check_statement(ctx: &StmtCtx) -> Vec<Draft> {
     let mut out = Vec::new();
-    checks::statement(ctx, &mut out);
-    checks::op(ctx, ctx.op, ctx.classified, &mut out);
-    for (op, c) in ctx.inner {
-        checks::op(ctx, op, c, &mut out);
+    input::statement(ctx, &mut out);
+    transaction::statement(ctx, &mut out);
+    input::statement_content(ctx, &mut out);
+    for (op, classified) in ctx.ops() {
+        index::op(ctx, op, classified, &mut out);
+        column::op(ctx, op, classified, &mut out);
+        constraint::op(ctx, op, classified, &mut out);
+        table::op(ctx, op, classified, &mut out);
+        style::op(ctx, op, &mut out);
     }
     out
 }
 
 /// Rules over a statement that did not parse.
 pub fn check_unparsed(body: &Body, src: &Source, st: &StatementReport) -> Vec<Draft> {
-    checks::unparsed(body, src, st)
+    input::unparsed(body, src, st)
 }
 
 /// Rules over a finished transaction block (`end_line`: its COMMIT/ROLLBACK, None: never ended).
@@ -125,14 +264,5 @@ pub fn check_transaction(
     statements: &Window,
     end_line: Option<usize>,
 ) -> Vec<(usize, Draft)> {
-    transaction::check(block, statements, end_line)
-}
-
-pub(crate) fn draft(rule: &'static str, severity: Severity, message: String, vars: Vars) -> Draft {
-    Draft {
-        rule,
-        severity,
-        message,
-        vars,
-    }
+    transaction::at_end(block, statements, end_line)
 }

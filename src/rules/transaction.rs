@@ -1,9 +1,15 @@
-//! Transaction rules: judged when a block ends, from the locks it held and what ran meanwhile.
+//! Transaction rules: what a lock costs given the transaction around it. Each rule keeps both
+//! halves here: the per-statement half (autocommit statements, failures known at once) and the
+//! half judged when a block ends, from the locks it held and what ran meanwhile.
 
-use super::{Draft, Vars, draft, id};
+use super::{Draft, StmtCtx, draft, draft_at, table_vars};
+use crate::facts::{Op, QName};
+use crate::kb::{self, Key};
 use crate::locks::LockMode;
-use crate::model::Severity;
+use crate::model::LockClaim;
+use crate::registry::{RuleId, Severity};
 use crate::session::{Block, Window};
+use crate::suggest::Vars;
 
 fn ends(end_line: Option<usize>) -> String {
     match end_line {
@@ -12,7 +18,17 @@ fn ends(end_line: Option<usize>) -> String {
     }
 }
 
-pub fn check(block: &Block, statements: &Window, end_line: Option<usize>) -> Vec<(usize, Draft)> {
+/// The per-statement halves.
+pub fn statement(ctx: &StmtCtx, out: &mut Vec<Draft>) {
+    enum_value_outside_transaction(ctx, out);
+    missing_lock_timeout_autocommit(ctx, out);
+    for (op, _) in ctx.ops() {
+        backfill_autocommit(ctx, op, out);
+    }
+}
+
+/// The halves judged when a block ends.
+pub fn at_end(block: &Block, statements: &Window, end_line: Option<usize>) -> Vec<(usize, Draft)> {
     let mut out = Vec::new();
     held_across(block, statements, end_line, &mut out);
     missing_lock_timeout(block, statements, &mut out);
@@ -30,7 +46,7 @@ fn held_across(
     out: &mut Vec<(usize, Draft)>,
 ) {
     // Per relation: the strongest blocking lock and the first statement that took it.
-    let mut held: Vec<(&str, LockMode, usize)> = Vec::new();
+    let mut held: Vec<(&QName, LockMode, usize)> = Vec::new();
     for h in block.held.iter().filter(|h| h.lock.mode.is_dangerous()) {
         let later = statements[h.statement]
             .held_until
@@ -39,7 +55,7 @@ fn held_across(
         if later == 0 {
             continue;
         }
-        match held.iter_mut().find(|(r, _, _)| **r == *h.lock.relation) {
+        match held.iter_mut().find(|(r, _, _)| **r == h.lock.relation) {
             Some(e) if h.lock.mode > e.1 => *e = (&h.lock.relation, h.lock.mode, h.statement),
             Some(_) => {}
             None => held.push((&h.lock.relation, h.lock.mode, h.statement)),
@@ -77,7 +93,7 @@ fn held_across(
             .from(first)
             .iter()
             .take_while(|s| s.index < end)
-            .any(|s| s.rewrite || s.scan || matches!(s.kind, "update" | "delete" | "insert.select"))
+            .any(|s| s.rewrite || s.scan || changes_many_rows(s))
     });
     let other_revisions: Vec<&std::sync::Arc<str>> = until
         .revisions
@@ -122,7 +138,7 @@ fn held_across(
     v.insert("lock", held[0].1.sql_name().to_string());
     out.push((
         anchor,
-        draft(id::LOCK_HELD_ACROSS_STATEMENTS, severity, msg, v),
+        draft_at(RuleId::LockHeldAcrossStatements, severity, msg, v),
     ));
 }
 
@@ -133,17 +149,7 @@ fn missing_lock_timeout(block: &Block, statements: &Window, out: &mut Vec<(usize
         .held
         .iter()
         .filter(|h| h.lock.mode.is_dangerous() && statements[h.statement].lock_timeout.is_none())
-        .filter(|h| {
-            !matches!(
-                statements[h.statement].kind,
-                "insert"
-                    | "insert.select"
-                    | "update"
-                    | "delete"
-                    | "select"
-                    | "refresh_matview.concurrently"
-            )
-        })
+        .filter(|h| queues_traffic(statements[h.statement].kind, &h.lock))
         .collect();
     let Some(first) = offenders.first() else {
         return;
@@ -154,26 +160,14 @@ fn missing_lock_timeout(block: &Block, statements: &Window, out: &mut Vec<(usize
         .filter(|&s| s != first.statement)
         .collect();
     others.dedup();
-    let mut msg = format!(
-        "takes {} on {} (blocks {}) with no lock_timeout: while it waits for the lock, every query on {} queues behind it",
-        first.lock.mode.sql_name(),
-        first.lock.relation,
-        first.lock.mode.blocks().describe(),
-        first.lock.relation
-    );
+    let (mut msg, v) = lock_timeout_message(&first.lock);
     if !others.is_empty() {
         msg.push_str(&format!(
             "; {} more statement(s) in this transaction do the same",
             others.len()
         ));
     }
-    let mut v = Vars::new();
-    v.insert("table", first.lock.relation.to_string());
-    v.insert("lock", first.lock.mode.sql_name().to_string());
-    out.push((
-        first.statement,
-        draft(id::MISSING_LOCK_TIMEOUT, Severity::Warning, msg, v),
-    ));
+    out.push((first.statement, draft(RuleId::MissingLockTimeout, msg, v)));
 }
 
 /// unbatched-backfill: a whole-table UPDATE/DELETE inside a block; an error when the block also
@@ -182,25 +176,10 @@ fn backfills(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>) 
     let ddl: Vec<_> = block
         .held
         .iter()
-        .filter(|h| {
-            h.lock.mode > LockMode::RowExclusiveLock
-                && !matches!(
-                    statements[h.statement].kind,
-                    "update" | "delete" | "insert" | "insert.select" | "select"
-                )
-        })
+        .filter(|h| h.lock.mode.blocks().ddl && !statements[h.statement].kind.is_dml())
         .collect();
     for (i, verb, table) in &block.backfills {
-        let mut v = Vars::new();
-        v.insert("table", table.to_string());
-        v.insert("table_name", table.name.clone());
-        v.insert(
-            "schema_kw",
-            table
-                .schema
-                .as_ref()
-                .map_or(String::new(), |s| format!(", schema=\"{s}\"")),
-        );
+        let mut v = table_vars(table);
         v.insert("verb", verb.to_string());
         let (severity, msg) = match ddl.iter().max_by_key(|h| h.lock.mode) {
             Some(h) => (
@@ -219,7 +198,7 @@ fn backfills(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>) 
                 ),
             ),
         };
-        out.push((*i, draft(id::UNBATCHED_BACKFILL, severity, msg, v)));
+        out.push((*i, draft_at(RuleId::UnbatchedBackfill, severity, msg, v)));
     }
 }
 
@@ -239,8 +218,7 @@ fn enum_values(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>
             out.push((
                 *i,
                 draft(
-                    id::ENUM_VALUE_IN_TRANSACTION,
-                    Severity::Error,
+                    RuleId::EnumValueInTransaction,
                     format!(
                         "the enum value {quoted} added to {type_name} is used at line {} in the same transaction: PostgreSQL refuses it (\"unsafe use of new value\") until COMMIT",
                         statements[*user].line
@@ -249,5 +227,103 @@ fn enum_values(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>
                 ),
             ));
         }
+    }
+}
+
+/// Changes many rows: an UPDATE or DELETE of every row, or an INSERT … SELECT.
+fn changes_many_rows(s: &crate::model::StatementReport) -> bool {
+    use crate::model::StatementKind::Entry;
+    matches!(s.kind, Entry(Key::Update | Key::Delete | Key::InsertSelect))
+}
+
+/// Whether a lock makes ordinary traffic queue behind it while it waits: plain DML takes the
+/// locks ordinary traffic takes, and EXCLUSIVE on a materialized view (REFRESH … CONCURRENTLY)
+/// only blocks other refreshes.
+fn queues_traffic(kind: crate::model::StatementKind, lock: &LockClaim) -> bool {
+    lock.mode.is_dangerous()
+        && !kind.is_dml()
+        && kind != crate::model::StatementKind::Entry(Key::RefreshMatviewConcurrently)
+}
+
+/// missing-lock-timeout's message and placeholders for `lock`.
+fn lock_timeout_message(lock: &LockClaim) -> (String, Vars) {
+    let msg = format!(
+        "takes {} on {} (blocks {}) with no lock_timeout: while it waits for the lock, every query on {} queues behind it",
+        lock.mode.sql_name(),
+        lock.relation,
+        lock.mode.blocks().describe(),
+        lock.relation
+    );
+    let mut v = Vars::new();
+    v.insert("table", lock.relation.to_string());
+    v.insert("lock", lock.mode.sql_name().to_string());
+    (msg, v)
+}
+
+/// missing-lock-timeout outside a block: the statement is its own transaction, judged at once.
+fn missing_lock_timeout_autocommit(ctx: &StmtCtx, out: &mut Vec<Draft>) {
+    let s = ctx.session;
+    if s.in_block() || s.lock_timeout().is_some() {
+        return;
+    }
+    let kind = crate::classify::kind(ctx.op, ctx.classified, ctx.unknown.is_some());
+    let lock = ctx
+        .locks
+        .iter()
+        .filter(|l| queues_traffic(kind, l) && !s.is_new(&l.relation))
+        .max_by_key(|l| l.mode);
+    if let Some(l) = lock {
+        let (msg, v) = lock_timeout_message(l);
+        out.push(draft(RuleId::MissingLockTimeout, msg, v));
+    }
+}
+
+/// enum-value-in-transaction, at once: the knowledge base says ALTER TYPE … ADD VALUE cannot run
+/// in a transaction block on the target version.
+fn enum_value_outside_transaction(ctx: &StmtCtx, out: &mut Vec<Draft>) {
+    let Op::AlterEnum {
+        add_value: Some(value),
+        type_name,
+        ..
+    } = ctx.op
+    else {
+        return;
+    };
+    if ctx.session.in_block()
+        && kb::entry(Key::AlterEnumAddValue).outside_transaction(ctx.version())
+    {
+        out.push(draft(
+            RuleId::EnumValueInTransaction,
+            format!("ALTER TYPE {type_name} ADD VALUE cannot run inside a transaction block on PostgreSQL {}: the migration fails", ctx.version()),
+            Vars::from([("type", type_name.clone()), ("value", value.replace('\'', "''"))]),
+        ));
+    }
+}
+
+/// unbatched-backfill outside a block: a whole-table UPDATE/DELETE of an existing table.
+fn backfill_autocommit(ctx: &StmtCtx, op: &Op, out: &mut Vec<Draft>) {
+    match op {
+        Op::Update {
+            table,
+            whole_table: true,
+        }
+        | Op::Delete {
+            table,
+            whole_table: true,
+        } if ctx.existing(table) && !ctx.session.in_block() => {
+            let verb = if matches!(op, Op::Update { .. }) {
+                "UPDATE"
+            } else {
+                "DELETE"
+            };
+            let mut v = table_vars(table);
+            v.insert("verb", verb.into());
+            out.push(draft(
+                RuleId::UnbatchedBackfill,
+                format!("{verb} of every row of {table} in one statement: row locks on the whole table, a long transaction, and bloat; batch it"),
+                v,
+            ));
+        }
+        _ => {}
     }
 }

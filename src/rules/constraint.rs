@@ -1,0 +1,223 @@
+//! Constraint rules: adding a constraint that validates or builds an index under a blocking lock,
+//! and constraints (and indexes) left for PostgreSQL to name.
+
+use super::{
+    Draft, StmtCtx, default_constraint_name, draft, fact, fact_of, py_list, py_str, sql_list,
+    table_vars,
+};
+use crate::classify::Classified;
+use crate::facts::{
+    AlterCmd, ConstraintDef, ConstraintKind, ForeignRef, Op, QName, RelKind, ident,
+};
+use crate::kb::{Key, Role};
+use crate::registry::RuleId;
+
+pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>) {
+    match op {
+        Op::CreateIndex {
+            name: None,
+            table,
+            columns,
+            ..
+        } => {
+            let mut v = table_vars(table);
+            v.insert("object", "index".into());
+            v.insert(
+                "suggested_name",
+                format!("ix_{}_{}", table.name, columns.join("_")),
+            );
+            out.push(draft(RuleId::UnnamedConstraint, format!("index on {table} has no explicit name: PostgreSQL picks one, and later migrations (and autogenerate) cannot refer to it reliably"), v));
+        }
+        Op::CreateTable {
+            table,
+            columns,
+            constraints,
+            ..
+        } => {
+            for c in constraints {
+                if c.name.is_none() && c.kind != ConstraintKind::PrimaryKey {
+                    unnamed(table, c, out);
+                }
+            }
+            for col in columns {
+                if col.references.is_some() || col.unique || col.check.is_some() {
+                    let kind = if col.references.is_some() {
+                        ConstraintKind::ForeignKey
+                    } else if col.unique {
+                        ConstraintKind::Unique
+                    } else {
+                        ConstraintKind::Check
+                    };
+                    let mut v = table_vars(table);
+                    v.insert("object", "constraint".into());
+                    v.insert(
+                        "suggested_name",
+                        default_constraint_name(table, std::slice::from_ref(&col.name), kind),
+                    );
+                    out.push(draft(RuleId::UnnamedConstraint, format!("inline constraint on {table}.{} has no explicit name: later migrations cannot find it reliably (set a naming_convention on the MetaData)", col.name), v));
+                }
+            }
+        }
+        Op::AlterTable { table, kind, cmds } if *kind != RelKind::Index => {
+            for (i, cmd) in cmds.iter().enumerate() {
+                alter(ctx, classified, i, table, cmd, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn alter(
+    ctx: &StmtCtx,
+    classified: &Classified,
+    origin: usize,
+    table: &QName,
+    cmd: &AlterCmd,
+    out: &mut Vec<Draft>,
+) {
+    let existing = ctx.existing(table);
+    match cmd {
+        AlterCmd::AddColumn { column, .. } if existing => {
+            let Some(f) = fact_of(ctx, classified, origin, Key::AlterTableAddColumnUnique) else {
+                return;
+            };
+            let name = default_constraint_name(
+                table,
+                std::slice::from_ref(&column.name),
+                if column.primary_key {
+                    ConstraintKind::PrimaryKey
+                } else {
+                    ConstraintKind::Unique
+                },
+            );
+            let mut v = super::column_vars(table, column);
+            v.insert("constraint", ident(&name));
+            v.insert("constraint_name", name);
+            let kind = if column.primary_key {
+                "PRIMARY KEY"
+            } else {
+                "UNIQUE"
+            };
+            v.insert("kind", kind.into());
+            v.insert("columns", ident(&column.name));
+            v.insert("columns_py", py_list(std::slice::from_ref(&column.name)));
+            out.push(draft(
+                RuleId::AddUniqueConstraint,
+                format!(
+                    "ADD COLUMN {} {kind} builds a unique index on {table} while holding {}",
+                    column.name,
+                    f.lock_name(Role::Table)
+                ),
+                v,
+            ));
+        }
+        AlterCmd::AddConstraint(c) => {
+            if c.name.is_none() && c.using_index.is_none() {
+                unnamed(table, c, out);
+            }
+            if !existing {
+                return;
+            }
+            let Some(f) = fact(ctx, classified, origin) else {
+                return;
+            };
+            // NOT VALID, USING INDEX and the like are catalog-only: the knowledge base says so.
+            if !f.effect().scans() {
+                return;
+            }
+            let lock = f.lock_name(Role::Table);
+            let waiters = f.waiters(Role::Table);
+            let name = c
+                .name
+                .clone()
+                .unwrap_or_else(|| default_constraint_name(table, &c.columns, c.kind));
+            let mut v = table_vars(table);
+            v.insert("constraint", ident(&name));
+            v.insert("constraint_name", name.clone());
+            v.insert("definition", c.sql.clone());
+            v.insert("columns", sql_list(&c.columns));
+            v.insert("columns_py", py_list(&c.columns));
+            match c.kind {
+                ConstraintKind::Check => {
+                    v.insert("check_expr", c.expr.clone().unwrap_or_default());
+                    v.insert(
+                        "check_expr_py",
+                        py_str(c.expr.as_deref().unwrap_or_default()),
+                    );
+                    out.push(draft(
+                        RuleId::AddCheckConstraint,
+                        format!("ADD CONSTRAINT {name} CHECK scans all of {table} under {lock} to validate it: {waiters} wait"),
+                        v,
+                    ));
+                }
+                ConstraintKind::ForeignKey => {
+                    let r = c.references.clone().unwrap_or(ForeignRef {
+                        table: QName::new("?"),
+                        columns: vec![],
+                    });
+                    v.insert("referenced_table", r.table.to_string());
+                    v.insert("referenced_table_name", r.table.name.clone());
+                    v.insert("referenced_columns", sql_list(&r.columns));
+                    v.insert("referenced_columns_py", py_list(&r.columns));
+                    let referenced = f.lock_name(Role::Referenced);
+                    let locks = if referenced == lock {
+                        format!("{lock} on {table} and on {}", r.table)
+                    } else {
+                        format!("{lock} on {table} and {referenced} on {}", r.table)
+                    };
+                    let both = f.lock(Role::Table).zip(f.lock(Role::Referenced)).map_or(
+                        waiters,
+                        |(a, b)| super::waiters(a.min(b)),
+                    );
+                    out.push(draft(
+                        RuleId::AddForeignKey,
+                        format!("ADD FOREIGN KEY {name} takes {locks} and scans {table} to validate it: {both} to both tables wait for the whole scan"),
+                        v,
+                    ));
+                }
+                ConstraintKind::Unique | ConstraintKind::PrimaryKey => {
+                    let kind = if c.kind == ConstraintKind::PrimaryKey {
+                        "PRIMARY KEY"
+                    } else {
+                        "UNIQUE"
+                    };
+                    v.insert("kind", kind.into());
+                    out.push(draft(
+                        RuleId::AddUniqueConstraint,
+                        format!("ADD CONSTRAINT {name} {kind} builds its index under {lock}: {waiters} on {table} wait for the whole build"),
+                        v,
+                    ));
+                }
+                ConstraintKind::Exclusion => out.push(draft(
+                    RuleId::AddExclusionConstraint,
+                    format!("ADD CONSTRAINT {name} EXCLUDE builds its index under {lock}, and there is no concurrent way to add it"),
+                    v,
+                )),
+                // NOT NULL constraints are set-not-null's (see column.rs).
+                ConstraintKind::NotNull | ConstraintKind::Other => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+fn unnamed(table: &QName, c: &ConstraintDef, out: &mut Vec<Draft>) {
+    let what = match c.kind {
+        ConstraintKind::ForeignKey => "foreign key",
+        ConstraintKind::Unique => "unique constraint",
+        ConstraintKind::Check => "check constraint",
+        ConstraintKind::PrimaryKey => "primary key",
+        _ => "constraint",
+    };
+    let mut v = table_vars(table);
+    v.insert("object", what.into());
+    v.insert(
+        "suggested_name",
+        default_constraint_name(table, &c.columns, c.kind).replace("__", "_"),
+    );
+    out.push(draft(
+        RuleId::UnnamedConstraint,
+        format!("{what} on {table} has no explicit name: PostgreSQL picks one, and later migrations cannot drop or alter it reliably (set a naming_convention on the MetaData)"),
+        v,
+    ));
+}

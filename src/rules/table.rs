@@ -1,0 +1,188 @@
+//! Table rules: renaming, dropping and emptying a table, commands that rewrite it, partitions
+//! attached and detached, and materialized views refreshed under a lock that blocks reads.
+
+use super::{Draft, StmtCtx, draft, fact, facts, table_vars};
+use crate::classify::Classified;
+use crate::facts::{AlterCmd, Op, QName, RelKind, RenameTarget, ident};
+use crate::kb::Role;
+use crate::registry::RuleId;
+
+pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>) {
+    match op {
+        Op::AlterTable { table, kind, cmds } if *kind != RelKind::Index => {
+            for (i, cmd) in cmds.iter().enumerate() {
+                alter(ctx, classified, i, table, cmd, out);
+            }
+        }
+        Op::Rename {
+            kind: RelKind::Table | RelKind::View | RelKind::MatView,
+            object,
+            target: RenameTarget::Table,
+            new_name,
+        } if ctx.existing(object) => {
+            let mut v = table_vars(object);
+            v.insert("new_name", ident(new_name));
+            v.insert("new_name_raw", new_name.clone());
+            v.insert(
+                "new_table",
+                QName {
+                    schema: object.schema.clone(),
+                    name: new_name.clone(),
+                }
+                .to_string(),
+            );
+            out.push(draft(
+                RuleId::RenameTable,
+                format!("renaming {object} to {new_name} breaks every running application instance that still uses the old name, until all are redeployed"),
+                v,
+            ));
+        }
+        Op::DropRelation {
+            kind: RelKind::Table,
+            names,
+        } => {
+            let Some(f) = fact(ctx, classified, 0) else {
+                return;
+            };
+            for n in names.iter().filter(|n| ctx.existing(n)) {
+                out.push(draft(
+                    RuleId::DropTable,
+                    format!("DROP TABLE {n} deletes its data for good and breaks code that still uses it; it also waits for {}", f.lock_name(Role::Table)),
+                    table_vars(n),
+                ));
+            }
+        }
+        Op::Truncate { tables } => {
+            let Some(f) = fact(ctx, classified, 0) else {
+                return;
+            };
+            for t in tables.iter().filter(|t| ctx.existing(t)) {
+                out.push(draft(
+                    RuleId::TruncateTable,
+                    format!(
+                        "TRUNCATE {t} deletes every row and takes {} on {t}",
+                        f.lock_name(Role::Table)
+                    ),
+                    table_vars(t),
+                ));
+            }
+        }
+        Op::Vacuum { tables, .. } => {
+            for f in facts(ctx, classified, 0) {
+                if !f.effect().rewrites() {
+                    continue;
+                }
+                for t in tables {
+                    let mut v = table_vars(t);
+                    v.insert("command", format!("VACUUM FULL {t}"));
+                    out.push(draft(
+                        RuleId::TableRewrite,
+                        format!(
+                            "VACUUM FULL rewrites {t} under {}: {} wait for the whole copy",
+                            f.lock_name(Role::Table),
+                            f.waiters(Role::Table)
+                        ),
+                        v,
+                    ));
+                }
+            }
+        }
+        Op::Cluster { table: Some(t), .. } if ctx.existing(t) => {
+            let Some(f) = fact(ctx, classified, 0).filter(|f| f.effect().rewrites()) else {
+                return;
+            };
+            let mut v = table_vars(t);
+            v.insert("command", format!("CLUSTER {t}"));
+            out.push(draft(
+                RuleId::TableRewrite,
+                format!(
+                    "CLUSTER rewrites {t} under {}: {} wait for the whole copy",
+                    f.lock_name(Role::Table),
+                    f.waiters(Role::Table)
+                ),
+                v,
+            ));
+        }
+        Op::RefreshMatView { view, .. } if ctx.existing(view) => {
+            let Some(f) = fact(ctx, classified, 0) else {
+                return;
+            };
+            if !f.lock(Role::Table).is_some_and(|m| m.blocks().reads) {
+                return;
+            }
+            out.push(draft(
+                RuleId::RefreshMatviewBlocksReads,
+                format!("REFRESH MATERIALIZED VIEW {view} takes {}: reads of {view} wait until the query behind it has run", f.lock_name(Role::Table)),
+                table_vars(view),
+            ));
+        }
+        _ => {}
+    }
+}
+
+fn alter(
+    ctx: &StmtCtx,
+    classified: &Classified,
+    origin: usize,
+    table: &QName,
+    cmd: &AlterCmd,
+    out: &mut Vec<Draft>,
+) {
+    if !ctx.existing(table) {
+        return;
+    }
+    let Some(f) = fact(ctx, classified, origin) else {
+        return;
+    };
+    let lock = f.lock_name(Role::Table);
+    match cmd {
+        AlterCmd::SetTablespace
+        | AlterCmd::SetLogged
+        | AlterCmd::SetUnlogged
+        | AlterCmd::SetAccessMethod
+            if f.effect().rewrites() =>
+        {
+            let what = match cmd {
+                AlterCmd::SetTablespace => "SET TABLESPACE",
+                AlterCmd::SetLogged => "SET LOGGED",
+                AlterCmd::SetUnlogged => "SET UNLOGGED",
+                _ => "SET ACCESS METHOD",
+            };
+            let mut v = table_vars(table);
+            v.insert("command", format!("ALTER TABLE {table} {what}"));
+            out.push(draft(
+                RuleId::TableRewrite,
+                format!(
+                    "{what} rewrites {table} under {lock}: {} wait for the whole copy",
+                    f.waiters(Role::Table)
+                ),
+                v,
+            ));
+        }
+        AlterCmd::AttachPartition { partition } => {
+            let mut v = table_vars(table);
+            v.insert("partition", partition.to_string());
+            v.insert("partition_name", partition.name.clone());
+            let parent = if f.blocks_traffic(Role::Table) {
+                format!(" (and {table} {lock})")
+            } else {
+                String::new()
+            };
+            out.push(draft(
+                RuleId::AttachPartition,
+                format!("ATTACH PARTITION {partition} locks {partition} {}{parent} and scans it to check the partition bound, unless a valid CHECK constraint already proves it", f.lock_name(Role::Partition)),
+                v,
+            ));
+        }
+        AlterCmd::DetachPartition { partition, .. } if f.blocks_traffic(Role::Table) => {
+            let mut v = table_vars(table);
+            v.insert("partition", partition.to_string());
+            out.push(draft(
+                RuleId::DetachPartition,
+                format!("DETACH PARTITION takes {lock} on {table}: every query on the partitioned table waits"),
+                v,
+            ));
+        }
+        _ => {}
+    }
+}
