@@ -9,7 +9,7 @@ use crate::model::{
 };
 use crate::parse::{self, Body};
 use crate::rules::{self, Draft, StmtCtx};
-use crate::script::{self, Revision};
+use crate::script::{Directive, DirectiveKind, Ignore};
 use crate::session::{self, Ended, Session, WindowMut};
 use crate::source::Source;
 use crate::suggest;
@@ -21,8 +21,8 @@ struct Walk<'a> {
     options: &'a Options,
     /// Statements of the open transaction (or the one being analysed), from global index `base`.
     pending: std::collections::VecDeque<StatementReport>,
-    /// `pgrisk-ignore` rules of each pending statement.
-    ignores: std::collections::VecDeque<Option<Vec<String>>>,
+    /// The ignore directive right before each pending statement.
+    ignores: std::collections::VecDeque<Option<Ignore>>,
     base: usize,
     /// Findings on pending statements.
     findings: Vec<Finding>,
@@ -39,7 +39,7 @@ impl Walk<'_> {
         &self.pending[i - self.base]
     }
 
-    fn push(&mut self, st: StatementReport, ignores: Option<Vec<String>>) {
+    fn push(&mut self, st: StatementReport, ignores: Option<Ignore>) {
         self.pending.push_back(st);
         self.ignores.push_back(ignores);
     }
@@ -79,10 +79,7 @@ impl Walk<'_> {
             &self.pending[statement - self.base],
             &self.ignores[statement - self.base],
         );
-        // `-- pgrisk-ignore` (every rule) or `-- pgrisk-ignore: rule-a, rule-b` right before it.
-        if let Some(rules) = ignores
-            && (rules.is_empty() || rules.iter().any(|r| r == draft.rule.as_str()))
-        {
+        if ignores.as_ref().is_some_and(|i| i.covers(draft.rule)) {
             return;
         }
         self.findings.push(Finding {
@@ -136,39 +133,24 @@ pub fn report(sources: &[Source], options: &Options) -> Report {
     }
 }
 
-/// Where we are in a source: the revision markers and ignore directives seen in its comments
-/// and not yet passed, by offset.
+/// Where we are in a source: the directives (revision markers, ignores) the script stage found
+/// and not yet passed, in order, and where the previous statement ended.
 struct Cursor {
-    revisions: std::collections::VecDeque<(usize, Arc<str>)>,
-    ignores: std::collections::VecDeque<(usize, Vec<String>)>,
+    directives: std::collections::VecDeque<Directive>,
     last_end: usize,
-}
-
-impl Cursor {
-    fn add_comments(&mut self, src: &Source, comments: &[script::Comment]) {
-        for c in comments {
-            let text = &src.text[c.start..c.end];
-            if let Some(r) = Revision::parse_marker(text) {
-                self.revisions.push_back((c.start, r.id.into()));
-            } else if let Some(rules) = script::parse_ignore(text) {
-                self.ignores.push_back((c.end, rules));
-            }
-        }
-    }
 }
 
 fn analyze_source(src: &Source, walk: &mut Walk) {
     let mut batches = parse::Batches::new(src);
     let mut cursor = Cursor {
-        revisions: Default::default(),
-        ignores: Default::default(),
+        directives: Default::default(),
         last_end: src.content_start(),
     };
     let mut session = Session::new(walk.options.pg_version);
     let file: std::sync::Arc<str> = src.name.as_str().into();
     let mut batch = batches.next_batch();
     while !batch.parsed.is_empty() {
-        cursor.add_comments(src, &batch.comments);
+        cursor.directives.extend(batch.directives);
         // Parse the next batch on the pool while this thread analyses this one, in order.
         let mut next = parse::Batch::default();
         parse::pool().in_place_scope(|scope| {
@@ -193,21 +175,17 @@ fn analyze_statement(
     session: &mut Session,
     walk: &mut Walk,
 ) {
-    while let Some((at, id)) = cursor.revisions.front()
-        && *at < p.start
+    // A revision marker starts its revision; an ignore applies to the statement right after it.
+    let mut ignore = None;
+    while let Some(d) = cursor.directives.front()
+        && d.start < p.start
     {
-        session.enter_revision(id);
-        cursor.revisions.pop_front();
-    }
-    // An ignore comment applies to the statement right after it.
-    let mut ignores = None;
-    while let Some((at, rules)) = cursor.ignores.front()
-        && *at <= p.start
-    {
-        if *at >= cursor.last_end {
-            ignores = Some(rules.clone());
+        let d = cursor.directives.pop_front().expect("front exists");
+        match d.kind {
+            DirectiveKind::Revision(r) => session.enter_revision(&Arc::from(r.id)),
+            DirectiveKind::Ignore(i) if d.end >= cursor.last_end => ignore = Some(i),
+            DirectiveKind::Ignore(_) => {}
         }
-        cursor.ignores.pop_front();
     }
     cursor.last_end = p.end;
     let index = walk.next_index();
@@ -276,7 +254,7 @@ fn analyze_statement(
             st.rewrite = effect.rewrites();
             st.scan = effect.scans();
             st.locks = locks;
-            walk.push(st, ignores);
+            walk.push(st, ignore.clone());
             let drafts = {
                 let ctx = StmtCtx {
                     index,
@@ -305,13 +283,18 @@ fn analyze_statement(
                 Body::CopyData => StatementKind::CopyData,
                 Body::Parsed(_) => unreachable!(),
             };
-            walk.push(st, ignores);
+            walk.push(st, ignore.clone());
             if let Some(block) = session.block.as_mut() {
                 block.statements.push(index);
             }
             for d in rules::check_unparsed(&other, src, walk.st(index)) {
                 walk.finding(index, d);
             }
+        }
+    }
+    if let Some(i) = &ignore {
+        for d in rules::check_ignore(i) {
+            walk.finding(index, d);
         }
     }
     if session.block.is_none() {

@@ -25,13 +25,15 @@ pub use source::Source;
 /// What the analysis needs to know about the target.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
-    /// Target PostgreSQL major version (11–18).
+    /// Target PostgreSQL major version (`kb::MIN_VERSION`–`kb::MAX_VERSION`).
     pub pg_version: u32,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { pg_version: 15 }
+        Options {
+            pg_version: kb::DEFAULT_VERSION,
+        }
     }
 }
 

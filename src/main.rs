@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use pgrisk::report::{ci, json, markdown, text};
-use pgrisk::{Options, Severity, Source};
+use pgrisk::{Options, Severity, Source, kb};
 use std::io::{IsTerminal, Read, Write};
 
 use std::path::PathBuf;
@@ -25,7 +25,8 @@ struct Cli {
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Target PostgreSQL major version (11–18).
-    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(11..=18))]
+    #[arg(long, default_value_t = kb::DEFAULT_VERSION,
+          value_parser = clap::value_parser!(u32).range(kb::MIN_VERSION as i64..=kb::MAX_VERSION as i64))]
     pg_version: u32,
     /// Exit with 1 when a finding is at least this severe.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]

@@ -237,11 +237,11 @@ pub struct Batches<'a> {
     split: script::LazySplit<'a>,
 }
 
-/// Statements parsed together, and the comments found before the last of them.
+/// Statements parsed together, and the directives found among the comments before the last of them.
 #[derive(Default)]
 pub struct Batch {
     pub parsed: Vec<Parsed>,
-    pub comments: Vec<script::Comment>,
+    pub directives: Vec<script::Directive>,
 }
 
 /// The threads statements are parsed on. libpg_query recurses on the thread's stack, and its
@@ -273,15 +273,22 @@ impl<'a> Batches<'a> {
         let chunks: Vec<Chunk> = std::iter::from_fn(|| self.split.next_chunk())
             .take(BATCH)
             .collect();
-        let comments = self.split.take_comments();
+        let mut directives = self.split.take_directives();
         let src = self.src;
         let attempts: Vec<Attempt> =
             pool().install(|| chunks.into_par_iter().map(|c| attempt(src, c)).collect());
         let mut parsed = Vec::with_capacity(attempts.len());
         for a in attempts {
-            settle(src, a, &mut parsed);
+            if let Some(resume) = settle(src, a, &mut parsed) {
+                // Text printed by migration code ended at `resume`: split again from there to
+                // the end of the input (quotes may pair up differently than they did before);
+                // the chunks and comments the first split found after it are dropped.
+                self.split = script::LazySplit::new(&src.text, resume);
+                directives.retain(|d| d.start < resume);
+                break;
+            }
         }
-        Batch { parsed, comments }
+        Batch { parsed, directives }
     }
 }
 
@@ -298,7 +305,9 @@ pub fn parse_source(src: &Source) -> Vec<Parsed> {
     }
 }
 
-fn settle(src: &Source, a: Attempt, out: &mut Vec<Parsed>) {
+/// Adds the statements of one attempted chunk to `out`. When the chunk starts with text that is
+/// not SQL and SQL resumes inside it, returns where: the caller splits again from there.
+fn settle(src: &Source, a: Attempt, out: &mut Vec<Parsed>) -> Option<usize> {
     let Chunk {
         start,
         end,
@@ -353,12 +362,7 @@ fn settle(src: &Source, a: Attempt, out: &mut Vec<Parsed>) {
                     end: trim_end(src, start, resume),
                     body: Body::NonSql,
                 });
-                let sub = script::split(&src.text, resume, end);
-                for c in sub.chunks {
-                    let a = attempt(src, c);
-                    settle(src, a, out);
-                }
-                return;
+                return Some(resume);
             }
             let text = &src.text[start..end];
             let body = if !starts_with_keyword(text) && unterminated.is_none() {
@@ -382,6 +386,7 @@ fn settle(src: &Source, a: Attempt, out: &mut Vec<Parsed>) {
             out.push(Parsed { start, end, body });
         }
     }
+    None
 }
 
 /// A line start inside a failed chunk from which the text parses as SQL again.
@@ -392,10 +397,8 @@ fn recover(src: &Source, start: usize, end: usize) -> Option<usize> {
         if !starts_with_keyword(rest) {
             continue;
         }
-        let first = script::split(&src.text, line + lead, end)
-            .chunks
-            .into_iter()
-            .next()?;
+        // Split as the input will be split from there: to its end, not to the chunk's.
+        let first = script::LazySplit::new(&src.text, line + lead).next_chunk()?;
         if first.kind == ChunkKind::Sql && parse_one(&src.text[first.start..first.end]).is_ok() {
             return Some(line + lead);
         }

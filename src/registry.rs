@@ -103,6 +103,7 @@ rules! {
     PreferIdentity = "prefer-identity", Info;
     PreferJsonb = "prefer-jsonb", Info;
     PreferTextOverChar = "prefer-text-over-char", Info;
+    InvalidIgnore = "invalid-ignore", Warning;
 }
 
 impl fmt::Display for RuleId {

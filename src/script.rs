@@ -1,5 +1,8 @@
 //! Splits SQL text into statements with exact byte spans, the way psql would, and finds the
-//! comments between them (Alembic `-- Running upgrade A -> B` markers, `pgrisk-ignore`).
+//! directives among the comments between them (Alembic `-- Running upgrade A -> B` markers,
+//! `-- pgrisk: ignore …`), all in input order, so later stages never read the text again.
+
+use crate::registry::RuleId;
 
 /// What a chunk of the input is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +107,20 @@ impl<'a> LazySplit<'a> {
     /// Comments scanned so far and not yet taken (all of them come before the next chunk).
     pub fn take_comments(&mut self) -> Vec<Comment> {
         std::mem::take(&mut self.splitter.script.comments)
+    }
+
+    /// The directives among the comments scanned so far (revision markers, ignores), in order;
+    /// plain comments are dropped.
+    pub fn take_directives(&mut self) -> Vec<Directive> {
+        let b = self.splitter.b;
+        self.take_comments()
+            .into_iter()
+            .filter_map(|c| {
+                // Comments start and end on character boundaries of the (UTF-8) input.
+                let text = std::str::from_utf8(&b[c.start..c.end]).ok()?;
+                Directive::parse(c, text)
+            })
+            .collect()
     }
 }
 
@@ -489,20 +506,87 @@ impl Revision {
     }
 }
 
-/// Rule ids named by a `-- pgrisk-ignore: rule-a, rule-b` comment (empty: all rules).
-pub fn parse_ignore(comment: &str) -> Option<Vec<String>> {
-    let rest = comment.strip_prefix("--")?.trim_start();
-    let rest = rest
-        .strip_prefix("pgrisk-ignore")
-        .or_else(|| rest.strip_prefix("pgrisk:ignore"))?;
-    let rest = rest.trim_start_matches(':');
-    Some(
-        rest.split([',', ' '])
+/// A comment between statements that tells pgrisk something, where it stands in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub start: usize,
+    pub end: usize,
+    pub kind: DirectiveKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirectiveKind {
+    /// `-- Running upgrade A -> B`: the statements that follow belong to a revision.
+    Revision(Revision),
+    /// `-- pgrisk: ignore …`: findings of the next statement to leave out.
+    Ignore(Ignore),
+}
+
+/// `-- pgrisk-ignore`, `-- pgrisk-ignore: rule-a, rule-b`, `-- pgrisk: ignore rule-a -- reason`
+/// (what `op.execute("-- pgrisk: ignore rule-a -- reason")` prints, with its `;`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ignore {
+    /// The rules named; empty: every rule.
+    pub rules: Vec<RuleId>,
+    /// Names that are no rule (reported, never ignored silently).
+    pub unknown: Vec<String>,
+    pub reason: Option<String>,
+}
+
+impl Directive {
+    fn parse(c: Comment, text: &str) -> Option<Directive> {
+        let kind = if let Some(r) = Revision::parse_marker(text) {
+            DirectiveKind::Revision(r)
+        } else {
+            DirectiveKind::Ignore(Ignore::parse(text)?)
+        };
+        Some(Directive {
+            start: c.start,
+            end: c.end,
+            kind,
+        })
+    }
+}
+
+impl Ignore {
+    pub fn parse(comment: &str) -> Option<Ignore> {
+        let rest = comment.strip_prefix("--")?.trim_start();
+        let rest = rest
+            .strip_prefix("pgrisk-ignore")
+            .or_else(|| rest.strip_prefix("pgrisk:ignore"))
+            .or_else(|| {
+                let r = rest.strip_prefix("pgrisk:")?.trim_start();
+                r.strip_prefix("ignore")
+                    .filter(|r| r.is_empty() || r.starts_with([' ', ':', '\t']))
+            })?;
+        let rest = rest.trim_start_matches(':');
+        let rest = rest.trim_end().trim_end_matches(';');
+        let (names, reason) = match rest.split_once("--") {
+            Some((names, reason)) => (names, Some(reason.trim().to_string())),
+            None => (rest, None),
+        };
+        let mut ignore = Ignore {
+            rules: Vec::new(),
+            unknown: Vec::new(),
+            reason: reason.filter(|r| !r.is_empty()),
+        };
+        for name in names
+            .split([',', ' ', '\t'])
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
-    )
+        {
+            match name.parse::<RuleId>() {
+                Ok(r) => ignore.rules.push(r),
+                Err(_) => ignore.unknown.push(name.to_string()),
+            }
+        }
+        Some(ignore)
+    }
+
+    /// Leaves out findings of `rule`.
+    pub fn covers(&self, rule: RuleId) -> bool {
+        (self.rules.is_empty() && self.unknown.is_empty()) || self.rules.contains(&rule)
+    }
 }
 
 #[cfg(test)]
@@ -665,9 +749,28 @@ mod tests {
         let r = Revision::parse_marker("-- Running downgrade b2 -> a1").unwrap();
         assert_eq!((r.id.as_str(), r.downgrade), ("b2", true));
         assert!(Revision::parse_marker("-- hello").is_none());
-        assert_eq!(
-            parse_ignore("-- pgrisk-ignore: a, b"),
-            Some(vec!["a".into(), "b".into()])
+    }
+
+    #[test]
+    fn ignore_directives() {
+        let i = Ignore::parse("-- pgrisk-ignore: set-not-null, drop-column").unwrap();
+        assert_eq!(i.rules, [RuleId::SetNotNull, RuleId::DropColumn]);
+        // What op.execute("-- pgrisk: ignore ... -- reason") prints, with its `;`.
+        let i = Ignore::parse("-- pgrisk: ignore add-foreign-key -- backfilled in 4f2a;").unwrap();
+        assert_eq!(i.rules, [RuleId::AddForeignKey]);
+        assert_eq!(i.reason.as_deref(), Some("backfilled in 4f2a"));
+        let i = Ignore::parse("-- pgrisk: ignore set-not-nul").unwrap();
+        assert_eq!(i.unknown, ["set-not-nul"]);
+        assert!(
+            !i.covers(RuleId::SetNotNull),
+            "a misspelt name ignores nothing"
         );
+        assert!(
+            Ignore::parse("-- pgrisk-ignore")
+                .unwrap()
+                .covers(RuleId::DropTable)
+        );
+        assert!(Ignore::parse("-- pgrisk: ignored by nobody").is_none());
+        assert!(Ignore::parse("-- hello").is_none());
     }
 }

@@ -76,7 +76,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// The majors the truth tests (tests/truth.rs) start servers for.
-pub const TRUTH_VERSIONS: RangeInclusive<u32> = 11..=18;
+pub const TRUTH_VERSIONS: RangeInclusive<u32> = kb::MIN_VERSION..=kb::MAX_VERSION;
 
 /// How long a probe waits for a lock before it counts as blocked.
 const PROBE_LOCK_TIMEOUT: &str = "100ms";

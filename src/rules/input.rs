@@ -163,3 +163,38 @@ pub fn unparsed(body: &Body, src: &Source, st: &StatementReport) -> Vec<Draft> {
         Body::CopyData | Body::Parsed(_) => vec![],
     }
 }
+
+/// invalid-ignore: an ignore directive that names no rule ignores nothing.
+pub fn ignore(ignore: &crate::script::Ignore) -> Vec<Draft> {
+    ignore
+        .unknown
+        .iter()
+        .map(|name| {
+            let hint = RuleId::ALL
+                .iter()
+                .min_by_key(|r| edit_distance(r.as_str(), name))
+                .map_or("<rule>", |r| r.as_str());
+            draft(
+                RuleId::InvalidIgnore,
+                format!("the ignore directive names {name:?}, which is no rule: it ignores nothing (did you mean {hint}? `pgrisk rules` lists them)"),
+                Vars::from([("rule_hint", hint.to_string())]),
+            )
+        })
+        .collect()
+}
+
+/// Levenshtein distance, to suggest the rule a misspelt name meant.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

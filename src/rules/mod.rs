@@ -258,6 +258,11 @@ pub fn check_unparsed(body: &Body, src: &Source, st: &StatementReport) -> Vec<Dr
     input::unparsed(body, src, st)
 }
 
+/// Rules over the ignore directive right before a statement.
+pub fn check_ignore(ignore: &crate::script::Ignore) -> Vec<Draft> {
+    input::ignore(ignore)
+}
+
 /// Rules over a finished transaction block (`end_line`: its COMMIT/ROLLBACK, None: never ended).
 pub fn check_transaction(
     block: &Block,
