@@ -223,3 +223,55 @@ fn recipes_keep_the_schema_of_qualified_names() {
             .contains("DROP INDEX CONCURRENTLY IF EXISTS app.ix_orders_c")
     );
 }
+
+#[test]
+fn every_document_states_the_severity_the_registry_gives_its_rule() {
+    for r in RuleId::ALL {
+        let d = docs()
+            .iter()
+            .find(|d| d.id == r.as_str())
+            .unwrap_or_else(|| panic!("{r}: no document"));
+        assert_eq!(
+            d.severity,
+            r.severity().as_str(),
+            "{r}: rules/{r}.md says {}, the registry (src/registry.rs) {}",
+            d.severity,
+            r.severity().as_str()
+        );
+    }
+}
+
+/// Each rule's message and recipe for its documented example, so a change of wording or of a
+/// recipe shows in review.
+#[test]
+fn rule_messages_and_recipes_snapshot() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/rules"),
+    );
+    settings.set_prepend_module_to_snapshot(false);
+    for d in docs() {
+        let r = run(&d.example, 15);
+        let mut out = String::new();
+        for f in r.findings.iter().filter(|f| f.rule.as_str() == d.id) {
+            out.push_str(&format!(
+                "{}:{} {} {}\n{}\n",
+                f.line,
+                f.column,
+                f.severity.as_str(),
+                f.rule,
+                f.message
+            ));
+            if let Some(s) = f.suggestion.render() {
+                out.push_str(&format!("fix: {}\n", s.summary));
+                for p in &s.phases {
+                    out.push_str(&format!(
+                        "## {}: {}\n-- SQL\n{}\n-- Alembic\n{}\n",
+                        p.name, p.summary, p.sql, p.alembic
+                    ));
+                }
+            }
+        }
+        settings.bind(|| insta::assert_snapshot!(d.id.clone(), out));
+    }
+}

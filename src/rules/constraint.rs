@@ -3,7 +3,7 @@
 
 use super::{
     Draft, StmtCtx, default_constraint_name, draft, fact, fact_of, py_list, py_str, sql_list,
-    table_vars,
+    suggested_index_name, table_vars,
 };
 use crate::classify::Classified;
 use crate::facts::{
@@ -22,10 +22,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
         } => {
             let mut v = table_vars(table);
             v.insert("object", "index".into());
-            v.insert(
-                "suggested_name",
-                format!("ix_{}_{}", table.name, columns.join("_")),
-            );
+            v.insert("suggested_name", suggested_index_name(table, columns));
             out.push(draft(RuleId::UnnamedConstraint, format!("index on {table} has no explicit name: PostgreSQL picks one, and later migrations (and autogenerate) cannot refer to it reliably"), v));
         }
         Op::CreateTable {

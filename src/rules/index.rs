@@ -1,6 +1,6 @@
 //! Index rules: building, dropping and rebuilding an index under a lock that blocks traffic.
 
-use super::{Draft, StmtCtx, draft, facts, py_list, table_vars, waiters};
+use super::{Draft, StmtCtx, draft, facts, py_list, suggested_index_name, table_vars, waiters};
 use crate::classify::Classified;
 use crate::facts::{Op, QName, ident};
 use crate::kb::Role;
@@ -26,7 +26,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
                 let mut v = table_vars(table);
                 let index = name
                     .clone()
-                    .unwrap_or_else(|| format!("ix_{}_{}", table.name, columns.join("_")));
+                    .unwrap_or_else(|| suggested_index_name(table, columns));
                 v.insert("index", ident(&index));
                 v.insert(
                     "index_qualified",

@@ -237,6 +237,11 @@ fn default_constraint_name(table: &QName, columns: &[String], kind: ConstraintKi
     )
 }
 
+/// The name to give an unnamed index: Alembic's default naming convention (`ix_<table>_<columns>`).
+fn suggested_index_name(table: &QName, columns: &[String]) -> String {
+    format!("ix_{}_{}", table.name, columns.join("_"))
+}
+
 /// Rules over one parsed statement (and the statements of a DO block it contains).
 pub fn check_statement(ctx: &StmtCtx) -> Vec<Draft> {
     let mut out = Vec::new();
