@@ -9,7 +9,7 @@ use crate::model::{
 };
 use crate::parse::{self, Body};
 use crate::rules::{self, Draft, StmtCtx};
-use crate::script::{Directive, DirectiveKind, Ignore};
+use crate::script::{Directive, DirectiveKind, History, Ignore};
 use crate::session::{self, Ended, Session, WindowMut};
 use crate::source::Source;
 use crate::suggest;
@@ -21,12 +21,14 @@ struct Walk<'a> {
     options: &'a Options,
     /// Statements of the open transaction (or the one being analysed), from global index `base`.
     pending: std::collections::VecDeque<StatementReport>,
-    /// The ignore directive right before each pending statement.
-    ignores: std::collections::VecDeque<Option<Ignore>>,
+    /// The ignore directive right before each pending statement, and whether it ignored anything.
+    ignores: std::collections::VecDeque<Option<(Ignore, bool)>>,
     base: usize,
     /// Findings on pending statements.
     findings: Vec<Finding>,
     summary: Summary,
+    /// Where Alembic printed `FAILED: …`, and that line.
+    alembic_failed: Option<String>,
     sink: &'a mut dyn Sink,
 }
 
@@ -39,9 +41,9 @@ impl Walk<'_> {
         &self.pending[i - self.base]
     }
 
-    fn push(&mut self, st: StatementReport, ignores: Option<Ignore>) {
+    fn push(&mut self, st: StatementReport, ignore: Option<Ignore>) {
         self.pending.push_back(st);
-        self.ignores.push_back(ignores);
+        self.ignores.push_back(ignore.map(|i| (i, false)));
     }
 
     fn window(&mut self) -> WindowMut<'_> {
@@ -53,7 +55,21 @@ impl Walk<'_> {
 
     /// Hands every pending statement and its findings to the sink (its transaction has ended).
     fn flush(&mut self) {
-        self.ignores.clear();
+        // An ignore that matched no finding is stale (or on the wrong statement): say so.
+        let unused: Vec<(usize, Ignore)> = self
+            .ignores
+            .drain(..)
+            .enumerate()
+            .filter_map(|(i, ig)| {
+                ig.filter(|(_, used)| !used)
+                    .map(|(ig, _)| (self.base + i, ig))
+            })
+            .collect();
+        for (statement, ignore) in unused {
+            if let Some(d) = rules::check_unused_ignore(&ignore) {
+                self.place(statement, d, None);
+            }
+        }
         while let Some(st) = self.pending.pop_front() {
             self.base += 1;
             self.sink.statement(st);
@@ -66,6 +82,7 @@ impl Walk<'_> {
         });
         for f in findings {
             match f.severity {
+                _ if f.ignored => self.summary.ignored += 1,
                 Severity::Error => self.summary.errors += 1,
                 Severity::Warning => self.summary.warnings += 1,
                 Severity::Info => self.summary.infos += 1,
@@ -74,14 +91,39 @@ impl Walk<'_> {
         }
     }
 
-    fn finding(&mut self, statement: usize, draft: Draft) {
-        let (s, ignores) = (
-            &self.pending[statement - self.base],
-            &self.ignores[statement - self.base],
-        );
-        if ignores.as_ref().is_some_and(|i| i.covers(draft.rule)) {
+    /// Places a rule's finding on a pending statement, as the configuration and the statement's
+    /// ignore directive say: dropped (rule disabled), at another severity, or listed as ignored.
+    fn finding(&mut self, statement: usize, mut draft: Draft) {
+        let config = &self.options.rules;
+        if config.disabled.contains(&draft.rule) {
             return;
         }
+        if let Some(s) = config.severity.get(&draft.rule) {
+            draft.severity = *s;
+        }
+        let slot = statement - self.base;
+        let mut ignored = None;
+        if let Some((ignore, used)) = &mut self.ignores[slot]
+            && ignore.covers(draft.rule)
+        {
+            *used = true;
+            ignored = Some(ignore.reason.clone());
+        }
+        let revision = self.pending[slot].revision.as_deref();
+        if ignored.is_none()
+            && let Some(i) = config.ignores.iter().find(|i| {
+                Some(i.revision.as_str()) == revision
+                    && (i.rules.is_empty() || i.rules.contains(&draft.rule))
+            })
+        {
+            ignored = Some(Some(i.reason.clone()));
+        }
+        self.place(statement, draft, ignored);
+    }
+
+    /// `ignored`: Some(reason) when an ignore accepted the finding.
+    fn place(&mut self, statement: usize, draft: Draft, ignored: Option<Option<String>>) {
+        let s = &self.pending[statement - self.base];
         self.findings.push(Finding {
             rule: draft.rule,
             severity: draft.severity,
@@ -91,6 +133,8 @@ impl Walk<'_> {
             revision: s.revision.clone(),
             statement,
             message: draft.message,
+            ignored: ignored.is_some(),
+            ignore_reason: ignored.flatten(),
             suggestion: suggest::LazySuggestion {
                 rule: draft.rule,
                 vars: draft.vars,
@@ -100,8 +144,12 @@ impl Walk<'_> {
 }
 
 /// Analyses `sources` in order (each a separate session), handing statements and findings to
-/// `sink` as soon as they are final.
-pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> Outcome {
+/// `sink` as soon as they are final. Fails only when `options.since` names a revision that no
+/// revision marker of the inputs mentions.
+pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> anyhow::Result<Outcome> {
+    let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
+    let history =
+        Arc::new(History::from_inputs(&texts, &options.since).map_err(anyhow::Error::msg)?);
     let mut walk = Walk {
         options,
         pending: Default::default(),
@@ -109,28 +157,30 @@ pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> Outcom
         base: 0,
         findings: Vec::new(),
         summary: Summary::default(),
+        alembic_failed: None,
         sink,
     };
     for src in sources {
-        analyze_source(src, &mut walk);
+        analyze_source(src, &history, &mut walk);
     }
-    Outcome {
+    Ok(Outcome {
         files: sources.iter().map(|s| s.name.clone()).collect(),
         summary: walk.summary,
-    }
+        alembic_failed: walk.alembic_failed,
+    })
 }
 
 /// The whole report in memory (library use, tests).
-pub fn report(sources: &[Source], options: &Options) -> Report {
+pub fn report(sources: &[Source], options: &Options) -> anyhow::Result<Report> {
     let mut all = Collect::default();
-    let outcome = run(sources, options, &mut all);
-    Report {
+    let outcome = run(sources, options, &mut all)?;
+    Ok(Report {
         pg_version: options.pg_version,
         files: outcome.files,
         statements: all.statements,
         findings: all.findings,
         summary: outcome.summary,
-    }
+    })
 }
 
 /// Where we are in a source: the directives (revision markers, ignores) the script stage found
@@ -140,13 +190,13 @@ struct Cursor {
     last_end: usize,
 }
 
-fn analyze_source(src: &Source, walk: &mut Walk) {
+fn analyze_source(src: &Source, history: &Arc<History>, walk: &mut Walk) {
     let mut batches = parse::Batches::new(src);
     let mut cursor = Cursor {
         directives: Default::default(),
         last_end: src.content_start(),
     };
-    let mut session = Session::new(walk.options.pg_version);
+    let mut session = Session::new(walk.options.pg_version, history.clone());
     let file: std::sync::Arc<str> = src.name.as_str().into();
     let mut batch = batches.next_batch();
     while !batch.parsed.is_empty() {
@@ -188,6 +238,35 @@ fn analyze_statement(
         }
     }
     cursor.last_end = p.end;
+    if matches!(p.body, Body::NonSql) && walk.alembic_failed.is_none() {
+        let text = src.text[p.start..p.end].trim_start();
+        if text.starts_with("FAILED:") {
+            let pos = src.position(p.start);
+            let line = text.lines().next().unwrap_or(text);
+            walk.alembic_failed = Some(format!("{}:{}: {line}", src.name, pos.line));
+        }
+    }
+    // A revision production already has: learn the schema from it, report nothing. Transaction
+    // control and settings still apply (later revisions may run in the same transaction).
+    if session.in_history() {
+        let structural = matches!(&p.body, Body::Parsed(op) if matches!(**op, Op::Transaction { .. } | Op::Set { .. }));
+        if !structural {
+            walk.summary.read += 1;
+            walk.summary.history += 1;
+            if let Body::Parsed(op) = &p.body {
+                let mut ops: Vec<&Op> = vec![op];
+                let inner: Vec<Op> = match op.as_ref() {
+                    Op::Do { statements, .. } => {
+                        statements.iter().flat_map(|s| parse_inner(s)).collect()
+                    }
+                    _ => vec![],
+                };
+                ops.extend(inner.iter());
+                session.learn(&ops);
+            }
+            return;
+        }
+    }
     let index = walk.next_index();
     let pos = src.position(p.start);
     let end_pos = src.position(p.end.saturating_sub(1).max(p.start));
@@ -218,14 +297,14 @@ fn analyze_statement(
     }
     match p.body {
         Body::Parsed(op) => {
-            let classified = classify::classify(&op, &session.catalog, session.open_tx());
+            let classified = classify::classify(&op, &session.catalog);
             let (mut locks, mut effect) = classify::resolve(&classified, session.version);
             let mut unknown = classified.unknown.clone();
             let mut inner: Vec<(Op, Classified)> = Vec::new();
             if let Op::Do { statements, .. } = op.as_ref() {
                 for sql in statements {
                     for o in parse_inner(sql) {
-                        let c = classify::classify(&o, &session.catalog, session.open_tx());
+                        let c = classify::classify(&o, &session.catalog);
                         let (l, e) = classify::resolve(&c, session.version);
                         for claim in l {
                             match locks.iter_mut().find(|x| x.relation == claim.relation) {

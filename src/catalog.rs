@@ -43,9 +43,9 @@ impl Constraints {
 pub struct Table {
     pub columns: Vec<(Box<str>, Option<SqlType>)>,
     pub constraints: Constraints,
-    /// The transaction that created the table; it is new (invisible to others) only while that
-    /// transaction is still open. `None`: existed before the input or created outside a block.
-    pub created_tx: Option<u64>,
+    /// Created earlier in this run (not by a history revision): empty, and unknown to the code
+    /// running in production, whatever transactions have committed since.
+    pub created_in_run: bool,
     pub is_view: bool,
     /// For views and materialized views: the tables their query reads.
     pub sources: Vec<QName>,
@@ -70,14 +70,14 @@ impl Table {
 
 enum Undo {
     Table(String, Option<Table>),
-    Index(String, Option<(String, Option<u64>)>),
+    Index(String, Option<(String, bool)>),
 }
 
 #[derive(Default)]
 pub struct Catalog {
     tables: HashMap<String, Table>,
-    /// Index name → (table key, transaction that created the index).
-    indexes: HashMap<String, (String, Option<u64>)>,
+    /// Index name → (table key, created in this run).
+    indexes: HashMap<String, (String, bool)>,
     undo: Vec<Undo>,
     /// Tables and indexes whose state before the last mark is already in `undo`: one copy
     /// each is enough to roll back, however often they change.
@@ -125,20 +125,15 @@ impl Catalog {
         self.tables.get(&name.key())
     }
 
-    /// Created by the transaction that is still open: invisible to other sessions. An index is
-    /// new when it or its table is.
-    pub fn is_new(&self, name: &QName, open_tx: Option<u64>) -> bool {
-        let Some(open) = open_tx else { return false };
+    /// Created earlier in this run: new in production, so locks on it keep no one waiting and
+    /// scans of it are instant. An index is new when it or its table is.
+    pub fn is_new(&self, name: &QName) -> bool {
         if let Some(t) = self.table(name) {
-            return t.created_tx == Some(open);
+            return t.created_in_run;
         }
         match self.indexes.get(&name.key()) {
             Some((table, created)) => {
-                *created == Some(open)
-                    || self
-                        .tables
-                        .get(table)
-                        .is_some_and(|t| t.created_tx == Some(open))
+                *created || self.tables.get(table).is_some_and(|t| t.created_in_run)
             }
             None => false,
         }
@@ -196,7 +191,7 @@ impl Catalog {
         }
     }
 
-    fn put_index(&mut self, name: String, table: Option<(String, Option<u64>)>) {
+    fn put_index(&mut self, name: String, table: Option<(String, bool)>) {
         let before = match table {
             Some(t) => self.indexes.insert(name.clone(), t),
             None => self.indexes.remove(&name),
@@ -250,8 +245,9 @@ impl Catalog {
         self.forget_saved();
     }
 
-    /// Learns what `op` does to the schema. `tx` is the open transaction block, if any.
-    pub fn apply(&mut self, op: &Op, tx: Option<u64>) {
+    /// Learns what `op` does to the schema. `new`: the statement belongs to this run (not to a
+    /// history revision already applied in production), so what it creates is new.
+    pub fn apply(&mut self, op: &Op, new: bool) {
         match op {
             Op::CreateTable {
                 table,
@@ -264,7 +260,7 @@ impl Catalog {
                         .iter()
                         .map(|c| (c.name.as_str().into(), c.ty.clone()))
                         .collect(),
-                    created_tx: tx,
+                    created_in_run: new,
                     ..Default::default()
                 };
                 let mut indexes = Vec::new();
@@ -297,7 +293,7 @@ impl Catalog {
                     }
                 }
                 for ix in indexes {
-                    self.put_index(ix, Some((table.key(), tx)));
+                    self.put_index(ix, Some((table.key(), new)));
                 }
                 for col in columns {
                     if let Some(r) = &col.references {
@@ -319,15 +315,15 @@ impl Catalog {
                 self.put(
                     table.key(),
                     Some(Table {
-                        created_tx: tx,
+                        created_in_run: new,
                         ..Default::default()
                     }),
                 );
             }
             Op::CreateView { view, sources, .. } => {
-                let created_tx = self.table(view).map_or(tx, |t| t.created_tx);
+                let created_in_run = self.table(view).map_or(new, |t| t.created_in_run);
                 let view_table = Table {
-                    created_tx,
+                    created_in_run,
                     is_view: true,
                     sources: sources.clone(),
                     ..Default::default()
@@ -344,7 +340,7 @@ impl Catalog {
                             self.put_index(index_key(table, ix), None);
                             self.put_index(
                                 index_key(table, name),
-                                before.or(Some((key.clone(), None))),
+                                before.or(Some((key.clone(), false))),
                             );
                         } else if let Some(name) = &c.name
                             && matches!(
@@ -354,7 +350,7 @@ impl Catalog {
                                     | ConstraintKind::Exclusion
                             )
                         {
-                            self.put_index(index_key(table, name), Some((key.clone(), tx)));
+                            self.put_index(index_key(table, name), Some((key.clone(), new)));
                         }
                     }
                     if !self.tables.contains_key(&key) {
@@ -421,7 +417,7 @@ impl Catalog {
                         self.put(new.key(), Some(t));
                     }
                     // Indexes follow their table.
-                    let moved: Vec<(String, Option<u64>)> = self
+                    let moved: Vec<(String, bool)> = self
                         .indexes
                         .iter()
                         .filter(|(_, (t, _))| *t == object.key())
@@ -455,7 +451,7 @@ impl Catalog {
                 table,
                 ..
             } => {
-                self.put_index(index_key(table, name), Some((table.key(), tx)));
+                self.put_index(index_key(table, name), Some((table.key(), new)));
             }
             Op::DropIndex { indexes, .. } => {
                 for i in indexes {

@@ -259,7 +259,7 @@ fn table_of_index(index: &QName, catalog: &Catalog) -> QName {
         .unwrap_or_else(|| QName::new(&format!("(table of {})", index.name)))
 }
 
-pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified {
+pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
     let mut out = Classified::default();
     let a = &mut out.actions;
     match op {
@@ -363,14 +363,9 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
                 }
             }
         }
-        Op::DropObject { .. } | Op::CreateObject { .. } | Op::Credentials { .. } => a.push(act(
-            if matches!(op, Op::DropObject { .. }) {
-                Key::DropType
-            } else {
-                Key::CreateType
-            },
-            vec![],
-        )),
+        Op::DropObject { .. } => a.push(act(Key::DropType, vec![])),
+        Op::CreateObject { .. } => a.push(act(Key::CreateType, vec![])),
+        Op::Credentials { .. } => a.push(act(Key::Role, vec![])),
         Op::Truncate { tables } => a.push(each(Key::Truncate, Role::Table, tables)),
         Op::Rename {
             kind,
@@ -468,7 +463,7 @@ pub fn classify(op: &Op, catalog: &Catalog, open_tx: Option<u64>) -> Classified 
                 sources.iter().map(|s| (Role::Source, s.clone())).collect();
             let key = if *materialized {
                 Key::CreateMatview
-            } else if *replace && !catalog.is_new(view, open_tx) {
+            } else if *replace && !catalog.is_new(view) {
                 rels.push((Role::Table, view.clone()));
                 Key::CreateViewReplace
             } else {

@@ -2,6 +2,8 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use pgrisk::config::Config;
+use pgrisk::model::{Collect, Report};
 use pgrisk::report::{ci, json, markdown, text};
 use pgrisk::{Options, Severity, Source, kb};
 use std::io::{IsTerminal, Read, Write};
@@ -24,13 +26,21 @@ struct Cli {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Target PostgreSQL major version (11–18).
-    #[arg(long, default_value_t = kb::DEFAULT_VERSION,
-          value_parser = clap::value_parser!(u32).range(kb::MIN_VERSION as i64..=kb::MAX_VERSION as i64))]
-    pg_version: u32,
-    /// Exit with 1 when a finding is at least this severe.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Target PostgreSQL major version (11–18; default 15, or the configuration's `pg_version`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(kb::MIN_VERSION as i64..=kb::MAX_VERSION as i64))]
+    pg_version: Option<u32>,
+    /// Exit with 1 when a finding is at least this severe (default error, or the
+    /// configuration's `fail_on`).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Revisions production already has (comma-separated): they and everything they depend on
+    /// teach the schema but get no findings; only the later revisions are reported.
+    #[arg(long, value_delimiter = ',')]
+    since: Vec<String>,
+    /// Configuration file (default: the nearest pgrisk.toml, or pyproject.toml with
+    /// [tool.pgrisk], from the working directory up).
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -66,7 +76,7 @@ enum Format {
     Github,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, ValueEnum, PartialEq, Debug)]
 enum FailOn {
     Error,
     Warning,
@@ -135,9 +145,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         None => {}
     }
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let config = Config::load(cli.config.as_deref(), &cwd)?;
     let sources = read_inputs(&cli.files)?;
+    let pg_version = cli
+        .pg_version
+        .or(config.pg_version)
+        .unwrap_or(kb::DEFAULT_VERSION);
+    let fail_on = match (cli.fail_on, config.fail_on.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some(f)) => FailOn::from_str(f, true).map_err(anyhow::Error::msg)?,
+        (None, None) => FailOn::Error,
+    };
     let options = Options {
-        pg_version: cli.pg_version,
+        pg_version,
+        since: if cli.since.is_empty() {
+            config.since.clone()
+        } else {
+            cli.since.clone()
+        },
+        rules: config.rules.clone(),
     };
     let stdout = std::io::stdout();
     let written = match cli.format {
@@ -145,15 +172,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // Streamed: statements are written as their transactions end.
             let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
-            let mut stream = json::JsonStream::begin(out, cli.pg_version, &names)?;
-            let outcome = pgrisk::analyze::run(&sources, &options, &mut stream);
+            let mut stream = json::JsonStream::begin(out, pg_version, &names)?;
+            let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
             (
                 stream.finish(&outcome.summary).map(drop),
                 outcome.summary.max_severity(),
+                outcome.input_error(),
             )
         }
         Format::Markdown | Format::Text | Format::Sarif | Format::Github => {
-            let report = pgrisk::analyze_sources(&sources, &options);
+            let mut all = Collect::default();
+            let outcome = pgrisk::analyze::run(&sources, &options, &mut all)?;
+            let input_error = outcome.input_error();
+            let report = Report {
+                pg_version,
+                files: outcome.files,
+                statements: all.statements,
+                findings: all.findings,
+                summary: outcome.summary,
+            };
             let rendered = if cli.format == Format::Markdown {
                 markdown::render(&report)
             } else if cli.format == Format::Sarif {
@@ -181,16 +218,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             (
                 out.write_all(rendered.as_bytes()).and_then(|_| out.flush()),
                 report.max_severity(),
+                input_error,
             )
         }
     };
-    let (result, max_severity) = written;
+    let (result, max_severity, input_error) = written;
     if let Err(e) = result
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return Err(e).context("writing the report");
     }
-    let threshold = match cli.fail_on {
+    if let Some(e) = input_error {
+        bail!("{e}");
+    }
+    let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),

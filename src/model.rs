@@ -145,6 +145,11 @@ pub struct Finding {
     /// Index into `statements` of the statement that caused it.
     pub statement: usize,
     pub message: String,
+    /// Accepted by an ignore directive or the configuration: listed, counted apart, never in
+    /// the exit code.
+    pub ignored: bool,
+    /// Why, as the directive or the configuration says.
+    pub ignore_reason: Option<String>,
     /// The expand-contract recipe (`suggestion.render()`); serialized rendered.
     pub suggestion: crate::suggest::LazySuggestion,
 }
@@ -162,6 +167,11 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings accepted by an ignore (not in the three counts above).
+    pub ignored: usize,
+    /// Statements of revisions already applied in production (`--since`): read to learn the
+    /// schema, not listed.
+    pub history: usize,
 }
 
 impl Summary {
@@ -188,7 +198,11 @@ pub struct Report {
 
 impl Report {
     pub fn max_severity(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
+        self.findings
+            .iter()
+            .filter(|f| !f.ignored)
+            .map(|f| f.severity)
+            .max()
     }
 }
 
@@ -220,4 +234,23 @@ impl Sink for Collect {
 pub struct Outcome {
     pub files: Vec<String>,
     pub summary: Summary,
+    /// `FAILED: …` printed by Alembic (where, and the line): the SQL is incomplete.
+    pub alembic_failed: Option<String>,
+}
+
+impl Outcome {
+    /// Why there is nothing real to analyse, if so: Alembic failed, or no SQL statement at all.
+    pub fn input_error(&self) -> Option<String> {
+        if let Some(f) = &self.alembic_failed {
+            return Some(format!(
+                "{f}: Alembic failed while rendering the migration, so this SQL is incomplete; fix the migration (and run the pipeline with `set -o pipefail`)"
+            ));
+        }
+        (self.summary.parsed == 0 && self.summary.history == 0).then(|| {
+            format!(
+                "{}: no SQL statement in the input (is it the output of `alembic upgrade … --sql`?)",
+                self.files.join(", ")
+            )
+        })
+    }
 }

@@ -104,6 +104,7 @@ rules! {
     PreferJsonb = "prefer-jsonb", Info;
     PreferTextOverChar = "prefer-text-over-char", Info;
     InvalidIgnore = "invalid-ignore", Warning;
+    UnusedIgnore = "unused-ignore", Info;
 }
 
 impl fmt::Display for RuleId {

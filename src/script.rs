@@ -506,6 +506,76 @@ impl Revision {
     }
 }
 
+/// The revisions `--since` marks as already applied in production: each named revision and every
+/// revision it depends on, following the `-- Running upgrade A -> B` chain (merges `A, C -> B` and
+/// branches included). They teach the schema but get no findings.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    revisions: std::collections::HashSet<String>,
+    active: bool,
+}
+
+impl History {
+    /// From the revision markers of `texts` (the inputs, in order). An error names a `since`
+    /// revision that no marker mentions.
+    pub fn from_inputs(texts: &[&str], since: &[String]) -> Result<History, String> {
+        if since.is_empty() {
+            return Ok(History::default());
+        }
+        let mut parents: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for text in texts {
+            let mut split = LazySplit::new(text, 0);
+            loop {
+                let more = split.next_chunk().is_some();
+                for d in split.take_directives() {
+                    if let DirectiveKind::Revision(r) = d.kind
+                        && !r.downgrade
+                    {
+                        let from = r.from.split(',').map(|p| p.trim().to_string());
+                        parents
+                            .entry(r.to.clone())
+                            .or_default()
+                            .extend(from.filter(|p| !p.is_empty()));
+                    }
+                }
+                if !more {
+                    break;
+                }
+            }
+        }
+        let known =
+            |rev: &str| parents.contains_key(rev) || parents.values().flatten().any(|p| p == rev);
+        let mut history = History {
+            revisions: Default::default(),
+            active: true,
+        };
+        let mut todo: Vec<String> = Vec::new();
+        for rev in since {
+            if !known(rev) {
+                return Err(format!(
+                    "--since {rev}: no `-- Running upgrade … {rev}` marker in the input (is it the revision id production is at?)"
+                ));
+            }
+            todo.push(rev.clone());
+        }
+        while let Some(rev) = todo.pop() {
+            if history.revisions.insert(rev.clone()) {
+                todo.extend(parents.get(&rev).into_iter().flatten().cloned());
+            }
+        }
+        Ok(history)
+    }
+
+    /// `--since` was given: the statements before the first revision marker are history too.
+    pub fn is_active(&self) -> bool {
+        self.active
+    }
+
+    pub fn contains(&self, revision: &str) -> bool {
+        self.revisions.contains(revision)
+    }
+}
+
 /// A comment between statements that tells pgrisk something, where it stands in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
@@ -749,6 +819,22 @@ mod tests {
         let r = Revision::parse_marker("-- Running downgrade b2 -> a1").unwrap();
         assert_eq!((r.id.as_str(), r.downgrade), ("b2", true));
         assert!(Revision::parse_marker("-- hello").is_none());
+    }
+
+    #[test]
+    fn history_follows_the_chain_through_merges_and_branches() {
+        let sql = "-- Running upgrade  -> a\nSELECT 1;\n-- Running upgrade a -> b\nSELECT 1;\n\
+                   -- Running upgrade a -> c\nSELECT 1;\n-- Running upgrade b, c -> m\nSELECT 1;\n\
+                   -- Running upgrade m -> d\nSELECT 1;\n-- Running upgrade a -> x\nSELECT 1;\n";
+        let h = History::from_inputs(&[sql], &["m".into()]).unwrap();
+        for r in ["a", "b", "c", "m"] {
+            assert!(h.contains(r), "{r}");
+        }
+        assert!(!h.contains("d") && !h.contains("x"));
+        let h = History::from_inputs(&[sql], &["b".into()]).unwrap();
+        assert!(h.contains("a") && h.contains("b") && !h.contains("c"));
+        assert!(History::from_inputs(&[sql], &["zz".into()]).is_err());
+        assert!(!History::from_inputs(&[sql], &[]).unwrap().is_active());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::catalog::Catalog;
 use crate::classify::Classified;
 use crate::facts::{Op, QName, Tx};
 use crate::model::{HeldUntil, LockClaim, StatementReport};
+use crate::script::History;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -53,6 +54,9 @@ pub struct Session {
     /// The current Alembic revision and the columns it has dropped (table key, column).
     revision: Option<Arc<str>>,
     revision_drops: HashSet<(String, String)>,
+    /// Revisions already applied in production (`--since`), and whether the current one is.
+    history: Arc<History>,
+    in_history: bool,
 }
 
 fn timeout_set(v: &Option<String>) -> bool {
@@ -63,8 +67,10 @@ fn timeout_set(v: &Option<String>) -> bool {
 }
 
 impl Session {
-    pub fn new(version: u32) -> Session {
+    pub fn new(version: u32, history: Arc<History>) -> Session {
         Session {
+            in_history: history.is_active(),
+            history,
             version,
             catalog: Catalog::default(),
             block: None,
@@ -111,7 +117,7 @@ impl Session {
 
     /// Created in the still-open transaction: invisible to other sessions, so locks on it harm no one.
     pub fn is_new(&self, name: &QName) -> bool {
-        self.catalog.is_new(name, self.open_tx())
+        self.catalog.is_new(name)
     }
 
     /// The current revision already dropped `table.column` (autogenerate's rename as drop + add).
@@ -122,9 +128,26 @@ impl Session {
 
     /// Statements from here on belong to revision `id`.
     pub fn enter_revision(&mut self, id: &Arc<str>) {
+        self.in_history = self.history.contains(id);
         if self.revision.as_deref() != Some(&**id) {
             self.revision_drops.clear();
             self.revision = Some(id.clone());
+        }
+    }
+
+    /// The current statement belongs to a revision already applied in production (`--since`).
+    pub fn in_history(&self) -> bool {
+        self.in_history
+    }
+
+    /// Learns the schema from a statement of a history revision: applied and committed in
+    /// production, so what it creates exists there (it is not new) and it holds no lock.
+    pub fn learn(&mut self, ops: &[&Op]) {
+        for op in ops {
+            self.catalog.apply(op, false);
+        }
+        if self.block.is_none() {
+            self.catalog.commit();
         }
     }
 
@@ -322,7 +345,6 @@ pub fn step(
         Op::Set { name, value, local } => session.set(name, value.clone(), *local),
         _ => {}
     }
-    let open = session.open_tx();
     // Locks on relations that existed before the transaction are the ones others wait for.
     let held: Vec<Held> = w[index]
         .locks
@@ -371,7 +393,7 @@ pub fn step(
                 }
             }
         }
-        session.catalog.apply(o, open);
+        session.catalog.apply(o, true);
     }
     match session.block.as_mut() {
         Some(b) => {

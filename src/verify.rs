@@ -117,12 +117,8 @@ pub struct Claim {
 impl Claim {
     /// Analyses the entry's example as the truth tests run it: after the fixture and the setup.
     pub fn of(entry: &Entry, version: u32) -> Claim {
-        let report = crate::analyze_sql(
-            &claim_input(entry),
-            &crate::Options {
-                pg_version: version,
-            },
-        );
+        let report = crate::analyze_sql(&claim_input(entry), &crate::Options::for_version(version))
+            .expect("no --since: analysis cannot fail");
         let Some(last) = report.statements.last() else {
             return Claim {
                 kind: "<no statement>".into(),

@@ -156,25 +156,19 @@ fn empty_input_is_an_input_error() {
     );
 }
 
-/// A file of comments only is a valid (empty) psql script, e.g. the header Alembic prints for a
-/// revision range without migrations: not an error, and the report says nothing was read.
+/// A file of comments only holds nothing to analyse (a failed render, the wrong file): a gate
+/// must not pass it silently.
 #[test]
-fn only_comments_is_zero_statements_not_an_error() {
+fn only_comments_is_an_input_error() {
     let sql = b"-- Running upgrade  -> a1b2c3\n/* nothing /* nested */ here */\n-- end\n";
     let run = pgrisk(&[("comments.sql", sql)], &["comments.sql"], None);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
-        run.stdout.contains(
-            "0 statements read (0 parsed, 0 unparseable; 0 classified, 0 unknown); 0 errors, 0 warnings, 0 notes"
-        ),
+        run.stderr
+            .contains("comments.sql: no SQL statement in the input"),
         "{}",
-        run.stdout
+        run.stderr
     );
-    let (run, json) = json_of("comments.sql", sql);
-    assert_eq!(run.code, Some(0));
-    assert_eq!(json["statements"], serde_json::json!([]));
-    assert_eq!(json["findings"], serde_json::json!([]));
-    assert_eq!(summary(&json, "read"), 0);
 }
 
 #[test]

@@ -20,7 +20,8 @@ fn corpus() -> Vec<PathBuf> {
 fn analyse(path: &Path) -> (Source, Report) {
     let name = path.file_name().unwrap().to_str().unwrap();
     let src = Source::from_bytes(name, std::fs::read(path).unwrap()).unwrap();
-    let report = analyze_sources(std::slice::from_ref(&src), &Options { pg_version: 15 });
+    let report =
+        analyze_sources(std::slice::from_ref(&src), &Options::for_version(15)).expect("analysis");
     (src, report)
 }
 
@@ -196,7 +197,7 @@ fn example_reports_snapshot() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop-upgrade.sql");
     let src =
         Source::from_bytes("examples/shop-upgrade.sql", std::fs::read(path).unwrap()).unwrap();
-    let report = analyze_sources(&[src], &Options { pg_version: 15 });
+    let report = analyze_sources(&[src], &Options::for_version(15)).expect("analysis");
     let text = text::render(
         &report,
         &text::TextOptions {
@@ -225,9 +226,10 @@ fn streamed_json_equals_the_in_memory_report() {
         .unwrap();
         let outcome = pgrisk::analyze::run(
             std::slice::from_ref(&src),
-            &Options { pg_version: 15 },
+            &Options::for_version(15),
             &mut stream,
-        );
+        )
+        .expect("analysis");
         let bytes = stream.finish(&outcome.summary).unwrap();
         let streamed: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let rendered: serde_json::Value = serde_json::from_str(&json::render(&report)).unwrap();

@@ -26,10 +26,8 @@ pub fn pipeline(data: &[u8]) {
         "accepted an input with a NUL byte or invalid UTF-8"
     );
     // Vary the target version with the input, so every version's rules run.
-    let options = Options {
-        pg_version: 11 + (data.len() % 8) as u32,
-    };
-    let report = pgrisk::analyze_sources(std::slice::from_ref(&src), &options);
+    let options = Options::for_version(11 + (data.len() % 8) as u32);
+    let report = pgrisk::analyze_sources(std::slice::from_ref(&src), &options).expect("no --since");
     check_counts(&report);
     check_statements_in_order(&src, &report);
 

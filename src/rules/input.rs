@@ -198,3 +198,28 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     row[b.len()]
 }
+
+/// unused-ignore: the directive accepted no finding (stale, or above the wrong statement).
+pub fn unused_ignore(ignore: &crate::script::Ignore) -> Option<Draft> {
+    // Only unknown names: invalid-ignore already said so.
+    if ignore.rules.is_empty() && !ignore.unknown.is_empty() {
+        return None;
+    }
+    let names = if ignore.rules.is_empty() {
+        "every rule".to_string()
+    } else {
+        ignore
+            .rules
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Some(draft(
+        RuleId::UnusedIgnore,
+        format!(
+            "the ignore directive before this statement ({names}) matched no finding: remove it, or move it above the statement it is meant for"
+        ),
+        Vars::from([("rules", names)]),
+    ))
+}

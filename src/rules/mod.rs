@@ -268,6 +268,11 @@ pub fn check_ignore(ignore: &crate::script::Ignore) -> Vec<Draft> {
     input::ignore(ignore)
 }
 
+/// unused-ignore: an ignore directive that accepted no finding of its statement.
+pub fn check_unused_ignore(ignore: &crate::script::Ignore) -> Option<Draft> {
+    input::unused_ignore(ignore)
+}
+
 /// Rules over a finished transaction block (`end_line`: its COMMIT/ROLLBACK, None: never ended).
 pub fn check_transaction(
     block: &Block,
