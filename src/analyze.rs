@@ -8,6 +8,7 @@ use crate::model::{
     Collect, Finding, Outcome, Report, Sink, StatementKind, StatementReport, Summary,
 };
 use crate::parse::{self, Body};
+use crate::registry::RuleId;
 use crate::rules::{self, Draft, StmtCtx};
 use crate::script::{Directive, DirectiveKind, History, Ignore};
 use crate::session::{self, Ended, Session, WindowMut};
@@ -133,6 +134,7 @@ impl Walk<'_> {
             revision: s.revision.clone(),
             statement,
             message: draft.message,
+            related: draft.related,
             ignored: ignored.is_some(),
             ignore_reason: ignored.flatten(),
             suggestion: suggest::LazySuggestion {
@@ -283,6 +285,7 @@ fn analyze_statement(
         locks: Vec::new(),
         locks_known: true,
         rewrite: false,
+        slow: false,
         scan: false,
         in_transaction: session.in_block(),
         lock_timeout: session.lock_timeout().map(String::from),
@@ -332,6 +335,11 @@ fn analyze_statement(
             }
             st.rewrite = effect.rewrites();
             st.scan = effect.scans();
+            // Slow: it scans or rewrites a table production has, or backfills one.
+            st.slow = (effect.scans() && locks.iter().any(|l| !session.is_new(&l.relation)))
+                || std::iter::once(op.as_ref())
+                    .chain(inner.iter().map(|(o, _)| o))
+                    .any(|o| session.backfill(o).is_some());
             st.locks = locks;
             walk.push(st, ignore.clone());
             let drafts = {
@@ -348,6 +356,9 @@ fn analyze_statement(
                 rules::check_statement(&ctx)
             };
             for d in drafts {
+                if d.rule == RuleId::MissingLockTimeout && !session.in_block() {
+                    session.note_lock_timeout_reported();
+                }
                 walk.finding(index, d);
             }
             if let Some(ended) = session::step(session, &op, &inner, index, &mut walk.window()) {
@@ -426,9 +437,20 @@ fn parse_inner(sql: &str) -> Vec<Op> {
 
 /// Settles how long an ended block held its locks, then runs the rules over the whole block.
 fn end_block(ended: Ended, walk: &mut Walk) {
+    let errors: std::collections::HashSet<usize> = walk
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && !f.ignored)
+        .map(|f| f.statement)
+        .collect();
     let mut window = walk.window();
     session::settle(&ended, &mut window);
-    let drafts = rules::check_transaction(&ended.block, &window.view(), ended.end.map(|(_, l)| l));
+    let drafts = rules::check_transaction(
+        &ended.block,
+        &window.view(),
+        ended.end.map(|(_, l)| l),
+        &|i| errors.contains(&i),
+    );
     for (i, d) in drafts {
         walk.finding(i, d);
     }

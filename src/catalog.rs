@@ -47,6 +47,9 @@ pub struct Table {
     /// running in production, whatever transactions have committed since.
     pub created_in_run: bool,
     pub is_view: bool,
+    /// Columns that are a key on their own (single-column PRIMARY KEY, UNIQUE, unique index):
+    /// `WHERE col = <value>` on them pins at most one row per value.
+    pub keys: Vec<Box<str>>,
     /// For views and materialized views: the tables their query reads.
     pub sources: Vec<QName>,
 }
@@ -60,6 +63,16 @@ impl Table {
     }
     pub fn has_column(&self, column: &str) -> bool {
         self.columns.iter().any(|(c, _)| **c == *column)
+    }
+    pub fn is_key(&self, column: &str) -> bool {
+        self.keys.iter().any(|k| **k == *column)
+    }
+    fn add_key(&mut self, columns: &[String]) {
+        if let [c] = columns
+            && !self.is_key(c)
+        {
+            self.keys.push(c.as_str().into());
+        }
     }
     pub fn proven_not_null(&self, column: &str) -> bool {
         self.constraints
@@ -265,6 +278,9 @@ impl Catalog {
                 };
                 let mut indexes = Vec::new();
                 for c in constraints {
+                    if matches!(c.kind, ConstraintKind::Unique | ConstraintKind::PrimaryKey) {
+                        t.add_key(&c.columns);
+                    }
                     if let Some(name) = &c.name {
                         t.constraints.insert(name.clone(), constraint_of(c));
                         if matches!(
@@ -279,6 +295,9 @@ impl Catalog {
                 }
                 // PostgreSQL's own names for column-level PRIMARY KEY / UNIQUE indexes.
                 for col in columns {
+                    if col.primary_key || col.unique {
+                        t.add_key(std::slice::from_ref(&col.name));
+                    }
                     if col.primary_key
                         && !constraints
                             .iter()
@@ -388,6 +407,10 @@ impl Catalog {
                             if let Some(name) = &c.name {
                                 t.constraints.insert(name.clone(), constraint_of(c));
                             }
+                            if matches!(c.kind, ConstraintKind::Unique | ConstraintKind::PrimaryKey)
+                            {
+                                t.add_key(&c.columns);
+                            }
                         }
                         AlterCmd::ValidateConstraint { name } => {
                             if let Some(c) = t.constraints.get_mut(name) {
@@ -432,6 +455,9 @@ impl Catalog {
                         && let Some(c) = t.columns.iter_mut().find(|(c, _)| **c == *column)
                     {
                         c.0 = new_name.as_str().into();
+                        if let Some(k) = t.keys.iter_mut().find(|k| ***k == *column) {
+                            *k = new_name.as_str().into();
+                        }
                     }
                 }
                 RenameTarget::Index => {
@@ -447,11 +473,23 @@ impl Catalog {
                 _ => {}
             },
             Op::CreateIndex {
-                name: Some(name),
+                name,
                 table,
+                unique,
+                columns,
                 ..
             } => {
-                self.put_index(index_key(table, name), Some((table.key(), new)));
+                if let Some(name) = name {
+                    self.put_index(index_key(table, name), Some((table.key(), new)));
+                }
+                if *unique {
+                    if !self.tables.contains_key(&table.key()) {
+                        self.put(table.key(), Some(Table::default()));
+                    }
+                    if let Some(t) = self.edit(&table.key()) {
+                        t.add_key(columns);
+                    }
+                }
             }
             Op::DropIndex { indexes, .. } => {
                 for i in indexes {

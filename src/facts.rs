@@ -7,6 +7,119 @@ use pg_query::protobuf::{self as pb, AlterTableType as At, ConstrType, ObjectTyp
 use pg_query::{NodeEnum, NodeRef};
 use std::fmt;
 
+/// Which rows an UPDATE or DELETE touches, as far as its WHERE clause tells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rows {
+    /// Every row: no WHERE, no join.
+    All,
+    /// Rows whose columns equal literal values (`id = 3`, `name IN ('a', 'b')`, joined by AND):
+    /// a handful when one of the columns is a key, any number otherwise.
+    Pinned { columns: Vec<String> },
+    /// A batch: a column bounded on both sides by literal values (`id >= 1 AND id < 10001`,
+    /// `id BETWEEN 1 AND 10000`), the way batched backfills walk a table.
+    Batch,
+    /// Any other filter (`IS NULL`, an open range, `1 = 1`, a join with FROM / USING): as many
+    /// rows as the data has.
+    Filtered,
+}
+
+impl Rows {
+    fn of(filter: Option<&pb::Node>, joined: bool) -> Rows {
+        let Some(filter) = filter else {
+            return if joined { Rows::Filtered } else { Rows::All };
+        };
+        let mut terms = Terms::default();
+        if joined || !terms.read(filter) {
+            return Rows::Filtered;
+        }
+        let batch = terms.lower.iter().any(|c| terms.upper.contains(c));
+        if batch {
+            Rows::Batch
+        } else if !terms.pinned.is_empty() && terms.lower.is_empty() && terms.upper.is_empty() {
+            Rows::Pinned {
+                columns: terms.pinned,
+            }
+        } else {
+            Rows::Filtered
+        }
+    }
+
+    /// Every row, or rows a filter picks that may be most of the table — unless a pinned column
+    /// is known to be unique (`is_key`).
+    pub fn unbounded(&self, is_key: impl Fn(&str) -> bool) -> bool {
+        match self {
+            Rows::All | Rows::Filtered => true,
+            Rows::Batch => false,
+            Rows::Pinned { columns } => !columns.iter().any(|c| is_key(c)),
+        }
+    }
+}
+
+/// The comparisons of a WHERE made only of `col <op> literal` terms joined by AND.
+#[derive(Default)]
+struct Terms {
+    /// `col = literal`, `col IN (literals)`.
+    pinned: Vec<String>,
+    /// Columns with a lower / an upper literal bound (`>`, `>=`, `<`, `<=`, BETWEEN).
+    lower: Vec<String>,
+    upper: Vec<String>,
+}
+
+impl Terms {
+    /// False when the filter holds anything else (then it may pick any share of the rows).
+    fn read(&mut self, node: &pb::Node) -> bool {
+        let literal = |n: &pb::Node| match n.node.as_ref() {
+            Some(NodeEnum::AConst(_)) => true,
+            Some(NodeEnum::TypeCast(t)) => t
+                .arg
+                .as_deref()
+                .is_some_and(|a| matches!(a.node, Some(NodeEnum::AConst(_)))),
+            _ => false,
+        };
+        let column = |n: &pb::Node| match n.node.as_ref() {
+            Some(NodeEnum::ColumnRef(c)) => c.fields.iter().rev().find_map(string_of),
+            _ => None,
+        };
+        match node.node.as_ref() {
+            Some(NodeEnum::BoolExpr(b)) if b.boolop == pb::BoolExprType::AndExpr as i32 => {
+                b.args.iter().all(|a| self.read(a))
+            }
+            Some(NodeEnum::AExpr(e)) => {
+                let op = names_of(&e.name);
+                let op = op.first().map(String::as_str).unwrap_or("");
+                let (Some(l), Some(r)) = (e.lexpr.as_deref(), e.rexpr.as_deref()) else {
+                    return false;
+                };
+                let Some(col) = column(l) else { return false };
+                let list = |r: &pb::Node| match r.node.as_ref() {
+                    Some(NodeEnum::List(list)) => list.items.iter().all(literal),
+                    _ => false,
+                };
+                let kind = e.kind;
+                if kind == pb::AExprKind::AexprOp as i32 && literal(r) {
+                    match op {
+                        "=" => self.pinned.push(col),
+                        ">" | ">=" => self.lower.push(col),
+                        "<" | "<=" => self.upper.push(col),
+                        _ => return false,
+                    }
+                    true
+                } else if kind == pb::AExprKind::AexprIn as i32 && op == "=" && list(r) {
+                    self.pinned.push(col);
+                    true
+                } else if kind == pb::AExprKind::AexprBetween as i32 && list(r) {
+                    self.lower.push(col.clone());
+                    self.upper.push(col);
+                    true
+                } else {
+                    false
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
 /// A possibly schema-qualified relation name as written.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct QName {
@@ -386,11 +499,11 @@ pub enum Op {
     },
     Update {
         table: QName,
-        whole_table: bool,
+        rows: Rows,
     },
     Delete {
         table: QName,
-        whole_table: bool,
+        rows: Rows,
     },
     Select {
         sources: Vec<QName>,
@@ -1231,11 +1344,11 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         }
         NodeEnum::UpdateStmt(u) => Op::Update {
             table: u.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
-            whole_table: u.where_clause.is_none() && u.from_clause.is_empty(),
+            rows: Rows::of(u.where_clause.as_deref(), !u.from_clause.is_empty()),
         },
         NodeEnum::DeleteStmt(d) => Op::Delete {
             table: d.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
-            whole_table: d.where_clause.is_none() && d.using_clause.is_empty(),
+            rows: Rows::of(d.where_clause.as_deref(), !d.using_clause.is_empty()),
         },
         NodeEnum::SelectStmt(s) => {
             let node = pb::Node { node: Some(NodeEnum::SelectStmt(s.clone())) };

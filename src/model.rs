@@ -124,6 +124,9 @@ pub struct StatementReport {
     pub locks_known: bool,
     pub rewrite: bool,
     pub scan: bool,
+    /// Runs for a time that grows with an existing table: a rewrite, scan or index build of a
+    /// table production has, or a backfill of one. Locks held meanwhile wait for it.
+    pub slow: bool,
     /// The statement runs inside an explicit transaction block.
     pub in_transaction: bool,
     /// `lock_timeout` in effect when the statement runs (None: not set, or 0).
@@ -145,6 +148,8 @@ pub struct Finding {
     /// Index into `statements` of the statement that caused it.
     pub statement: usize,
     pub message: String,
+    /// Other statements the finding is about (indexes into `statements`; the message names them).
+    pub related: Vec<usize>,
     /// Accepted by an ignore directive or the configuration: listed, counted apart, never in
     /// the exit code.
     pub ignored: bool,

@@ -93,9 +93,9 @@ rules! {
     DetachPartition = "detach-partition", Error;
     RefreshMatviewBlocksReads = "refresh-matview-blocks-reads", Warning;
     MissingLockTimeout = "missing-lock-timeout", Warning;
-    LockHeldAcrossStatements = "lock-held-across-statements", Warning;
-    UnbatchedBackfill = "unbatched-backfill", Warning;
-    UnnamedConstraint = "unnamed-constraint", Warning;
+    LockHeldAcrossStatements = "lock-held-across-statements", Error;
+    UnbatchedBackfill = "unbatched-backfill", Error;
+    UnnamedConstraint = "unnamed-constraint", Info;
     CredentialsInSql = "credentials-in-sql", Error;
     NestedTransaction = "nested-transaction", Warning;
     PreferTimestamptz = "prefer-timestamptz", Info;

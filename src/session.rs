@@ -34,7 +34,7 @@ pub struct Block {
     pub statements: Vec<usize>,
     pub held: Vec<Held>,
     savepoints: Vec<Savepoint>,
-    /// Whole-table UPDATE/DELETE of existing tables: (statement, verb, table).
+    /// Backfills of existing tables (`Session::backfill`): (statement, verb, table).
     pub backfills: Vec<(usize, &'static str, QName)>,
     /// `ALTER TYPE ... ADD VALUE`: (statement, type, value).
     pub enum_values: Vec<(usize, String, String)>,
@@ -57,6 +57,8 @@ pub struct Session {
     /// Revisions already applied in production (`--since`), and whether the current one is.
     history: Arc<History>,
     in_history: bool,
+    /// missing-lock-timeout was reported in the current autocommit stretch.
+    lock_timeout_reported: bool,
 }
 
 fn timeout_set(v: &Option<String>) -> bool {
@@ -71,6 +73,7 @@ impl Session {
         Session {
             in_history: history.is_active(),
             history,
+            lock_timeout_reported: false,
             version,
             catalog: Catalog::default(),
             block: None,
@@ -135,6 +138,36 @@ impl Session {
         }
     }
 
+    /// A change of an unbounded share of an existing table's rows: every row, or the rows a
+    /// filter picks that may be most of the table (a WHERE pinning a key column is bounded),
+    /// or rows copied in from a query. Its time, row locks and WAL grow with the table.
+    pub fn backfill(&self, op: &Op) -> Option<(&'static str, QName)> {
+        let (verb, table, rows) = match op {
+            Op::Update { table, rows } => ("UPDATE", table, Some(rows)),
+            Op::Delete { table, rows } => ("DELETE", table, Some(rows)),
+            Op::Insert { table, sources } if !sources.is_empty() => {
+                ("INSERT … SELECT", table, None)
+            }
+            _ => return None,
+        };
+        if self.is_new(table) {
+            return None;
+        }
+        let known = self.catalog.table(table);
+        let unbounded = rows.is_none_or(|r| r.unbounded(|c| known.is_some_and(|t| t.is_key(c))));
+        unbounded.then(|| (verb, table.clone()))
+    }
+
+    /// missing-lock-timeout was already reported in this autocommit stretch.
+    pub fn lock_timeout_reported(&self) -> bool {
+        self.lock_timeout_reported
+    }
+
+    /// The analyzer placed missing-lock-timeout on a statement outside a block.
+    pub fn note_lock_timeout_reported(&mut self) {
+        self.lock_timeout_reported = true;
+    }
+
     /// The current statement belongs to a revision already applied in production (`--since`).
     pub fn in_history(&self) -> bool {
         self.in_history
@@ -160,6 +193,9 @@ impl Session {
     }
 
     fn set(&mut self, name: &str, value: Option<String>, local: bool) {
+        if name == "lock_timeout" {
+            self.lock_timeout_reported = false;
+        }
         let value = value.filter(|v| !v.eq_ignore_ascii_case("default"));
         let block = self.block.as_mut();
         match (name, local, block) {
@@ -259,6 +295,7 @@ pub fn step(
         Op::Transaction { kind, savepoint } => {
             match kind {
                 Tx::Begin => {
+                    session.lock_timeout_reported = false;
                     if session.block.is_none() {
                         session.block = Some(Block {
                             id: session.next_tx,
@@ -357,34 +394,19 @@ pub fn step(
         .collect();
     let ops = std::iter::once(op).chain(inner.iter().map(|(o, _)| o));
     for o in ops {
-        match o {
-            Op::Update {
-                table,
-                whole_table: true,
-            }
-            | Op::Delete {
-                table,
-                whole_table: true,
-            } if !session.is_new(table) => {
-                let verb = if matches!(o, Op::Update { .. }) {
-                    "UPDATE"
-                } else {
-                    "DELETE"
-                };
-                if let Some(b) = session.block.as_mut() {
-                    b.backfills.push((index, verb, table.clone()));
-                }
-            }
-            Op::AlterEnum {
-                type_name,
-                add_value: Some(v),
-                ..
-            } => {
-                if let Some(b) = session.block.as_mut() {
-                    b.enum_values.push((index, type_name.clone(), v.clone()));
-                }
-            }
-            _ => {}
+        if let Some((verb, table)) = session.backfill(o)
+            && let Some(b) = session.block.as_mut()
+        {
+            b.backfills.push((index, verb, table));
+        }
+        if let Op::AlterEnum {
+            type_name,
+            add_value: Some(v),
+            ..
+        } = o
+            && let Some(b) = session.block.as_mut()
+        {
+            b.enum_values.push((index, type_name.clone(), v.clone()));
         }
         if let Op::AlterTable { table, cmds, .. } = o {
             for c in cmds {

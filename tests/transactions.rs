@@ -190,7 +190,7 @@ fn schema_learned_from_the_stream_judges_type_changes() {
 }
 
 #[test]
-fn whole_table_update_in_ddl_transaction_is_an_error() {
+fn backfill_in_the_migration_transaction_is_an_error() {
     let r = run("BEGIN;\nALTER TABLE t ADD COLUMN s text;\nUPDATE t SET s = 'x';\nCOMMIT;\n");
     let f = r
         .findings
@@ -198,13 +198,62 @@ fn whole_table_update_in_ddl_transaction_is_an_error() {
         .find(|f| f.rule == "unbatched-backfill")
         .unwrap();
     assert_eq!((f.line, f.severity), (3, pgrisk::Severity::Error));
-    let r = run("BEGIN;\nUPDATE t SET s = 'x';\nCOMMIT;\n");
+    assert!(
+        f.message.contains("ACCESS EXCLUSIVE on t taken at line 2"),
+        "{}",
+        f.message
+    );
+    // In the migration's transaction, its row locks last until COMMIT: an error with no DDL too.
+    let r = run("BEGIN;\nUPDATE t SET s = 'x' WHERE s IS NULL;\nCOMMIT;\n");
     let f = r
         .findings
         .iter()
         .find(|f| f.rule == "unbatched-backfill")
         .unwrap();
-    assert_eq!(f.severity, pgrisk::Severity::Warning);
+    assert_eq!(f.severity, pgrisk::Severity::Error);
+    // On its own: a warning. A key pinned to values, or a batch bounded on both sides, is no backfill.
+    let r = run("UPDATE t SET s = 'x' FROM u WHERE u.id = t.u_id;\n");
+    assert_eq!(r.findings[0].severity, pgrisk::Severity::Warning);
+    for bounded in [
+        "UPDATE t SET s = 'x' WHERE id >= 1 AND id < 10001;\n",
+        "UPDATE t SET s = 'x' WHERE id BETWEEN 1 AND 10000;\n",
+    ] {
+        let r = run(bounded);
+        assert!(
+            r.findings.iter().all(|f| f.rule != "unbatched-backfill"),
+            "{bounded}"
+        );
+    }
+    // Evidence is a lock taken before the backfill, never one taken after it.
+    let r = run("BEGIN;\nUPDATE t SET s = 'x';\nALTER TABLE u ADD COLUMN a int;\nCOMMIT;\n");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "unbatched-backfill")
+        .unwrap();
+    assert!(!f.message.contains(" u "), "{}", f.message);
+}
+
+#[test]
+fn a_key_pinned_to_values_is_no_backfill() {
+    let mut options = Options::for_version(15);
+    options.since = vec!["applied".into()];
+    let sql = "-- Running upgrade  -> applied\nCREATE TABLE p (id int PRIMARY KEY, name text UNIQUE, state text);\n\
+               -- Running upgrade applied -> b\nBEGIN;\nUPDATE p SET state = 'x' WHERE name = 'can_show';\n\
+               UPDATE p SET name = 'y' WHERE state = 'running';\nCOMMIT;\n";
+    let r = analyze_sql(sql, &options).expect("analysis");
+    let backfills: Vec<usize> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "unbatched-backfill")
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(
+        backfills,
+        [6],
+        "only the filter on a non-key column: {:?}",
+        r.findings
+    );
 }
 
 #[test]

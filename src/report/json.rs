@@ -138,6 +138,8 @@ fn write_finding(
     serde_json::to_writer(&mut *buf, &f.revision)?;
     write!(buf, ",\"statement\":{},\"message\":", f.statement)?;
     serde_json::to_writer(&mut *buf, &f.message)?;
+    buf.extend_from_slice(b",\"related\":");
+    serde_json::to_writer(&mut *buf, &f.related)?;
     write!(buf, ",\"ignored\":{},\"ignore_reason\":", f.ignored)?;
     serde_json::to_writer(&mut *buf, &f.ignore_reason)?;
     buf.extend_from_slice(b",\"suggestion\":");

@@ -30,6 +30,8 @@ pub struct Draft {
     pub severity: Severity,
     pub message: String,
     pub vars: Vars,
+    /// Other statements the finding is about (the message names them).
+    pub related: Vec<usize>,
 }
 
 /// A finding at the severity its rule's document states.
@@ -44,6 +46,7 @@ fn draft_at(rule: RuleId, severity: Severity, message: String, vars: Vars) -> Dr
         severity,
         message,
         vars,
+        related: Vec::new(),
     }
 }
 
@@ -255,6 +258,7 @@ pub fn check_statement(ctx: &StmtCtx) -> Vec<Draft> {
         table::op(ctx, op, classified, &mut out);
         style::op(ctx, op, &mut out);
     }
+    transaction::after_statement(ctx, &mut out);
     out
 }
 
@@ -278,6 +282,7 @@ pub fn check_transaction(
     block: &Block,
     statements: &Window,
     end_line: Option<usize>,
+    has_error: &dyn Fn(usize) -> bool,
 ) -> Vec<(usize, Draft)> {
-    transaction::at_end(block, statements, end_line)
+    transaction::at_end(block, statements, end_line, has_error)
 }

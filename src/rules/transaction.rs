@@ -21,44 +21,161 @@ fn ends(end_line: Option<usize>) -> String {
 /// The per-statement halves.
 pub fn statement(ctx: &StmtCtx, out: &mut Vec<Draft>) {
     enum_value_outside_transaction(ctx, out);
-    missing_lock_timeout_autocommit(ctx, out);
     for (op, _) in ctx.ops() {
         backfill_autocommit(ctx, op, out);
     }
 }
 
-/// The halves judged when a block ends.
-pub fn at_end(block: &Block, statements: &Window, end_line: Option<usize>) -> Vec<(usize, Draft)> {
+/// The per-statement halves that depend on the statement's other findings (`out`).
+pub fn after_statement(ctx: &StmtCtx, out: &mut Vec<Draft>) {
+    if !out.iter().any(|d| d.severity == Severity::Error) {
+        missing_lock_timeout_autocommit(ctx, out);
+    }
+}
+
+/// The halves judged when a block ends. `has_error`: the statement already has an error finding.
+pub fn at_end(
+    block: &Block,
+    statements: &Window,
+    end_line: Option<usize>,
+    has_error: &dyn Fn(usize) -> bool,
+) -> Vec<(usize, Draft)> {
     let mut out = Vec::new();
     held_across(block, statements, end_line, &mut out);
-    missing_lock_timeout(block, statements, &mut out);
     backfills(block, statements, &mut out);
     enum_values(block, statements, &mut out);
+    let errors: Vec<usize> = out
+        .iter()
+        .filter(|(_, d)| d.severity == Severity::Error)
+        .map(|(i, _)| *i)
+        .collect();
+    missing_lock_timeout(
+        block,
+        statements,
+        &|i| has_error(i) || errors.contains(&i),
+        &mut out,
+    );
     out
 }
 
-/// lock-held-across-statements, once per block: locks that block reads or writes of existing
-/// tables stay until COMMIT, so every later statement of the transaction extends the outage.
+/// Statements named in a message: "line 5", "lines 5, 9 and 12", "lines 5, 9, … (14 statements)".
+fn lines(statements: &Window, idx: &[usize]) -> String {
+    let ls: Vec<String> = idx
+        .iter()
+        .map(|&i| statements[i].line.to_string())
+        .collect();
+    match ls.len() {
+        0 => String::new(),
+        1 => format!("line {}", ls[0]),
+        n if n <= 6 => format!("lines {} and {}", ls[..n - 1].join(", "), ls[n - 1]),
+        n => format!("lines {}, … ({n} statements)", ls[..5].join(", ")),
+    }
+}
+
+/// What a slow statement does, in a few words.
+fn slow_work(s: &crate::model::StatementReport) -> &'static str {
+    if s.rewrite {
+        "rewrites a table"
+    } else if s.scan {
+        "scans or builds an index"
+    } else {
+        "changes many rows"
+    }
+}
+
+/// lock-held-across-statements, once per block. A brief lock that blocks reads or writes of an
+/// existing table becomes a long one when a slow statement (rewrite, scan, index build,
+/// backfill of an existing table) runs after it in the same transaction: the lock lasts until
+/// COMMIT, so traffic on that table waits for the slow work too. An error then, unless the slow
+/// statement takes as strong a lock on that table itself (nothing waits longer than it would
+/// anyway). Without slow work, a hold across other revisions (one transaction for the whole
+/// upgrade) is a warning about the layout; a brief hold inside one revision is not reported.
 fn held_across(
     block: &Block,
     statements: &Window,
     end_line: Option<usize>,
     out: &mut Vec<(usize, Draft)>,
 ) {
-    // Per relation: the strongest blocking lock and the first statement that took it.
+    let slow: Vec<usize> = block
+        .statements
+        .iter()
+        .copied()
+        .filter(|&i| statements[i].slow)
+        .collect();
+    // Locks extended by slow work: (relation, mode, statement that took it, first slow one after),
+    // one per lock taken, so every statement whose lock is extended is named.
+    let mut extended: Vec<(&QName, LockMode, usize, usize)> = Vec::new();
+    for h in block.held.iter().filter(|h| h.lock.mode.is_dangerous()) {
+        let by = slow.iter().copied().find(|&t| {
+            t > h.statement
+                && !statements[t]
+                    .locks
+                    .iter()
+                    .any(|l| l.relation == h.lock.relation && l.mode >= h.lock.mode)
+        });
+        if let Some(t) = by {
+            extended.push((&h.lock.relation, h.lock.mode, h.statement, t));
+        }
+    }
+    if let Some(anchor) = extended.iter().map(|e| e.2).min() {
+        let mut takers: Vec<usize> = extended.iter().map(|e| e.2).collect();
+        takers.sort_unstable();
+        takers.dedup();
+        let mut slow_ones: Vec<usize> = extended.iter().map(|e| e.3).collect();
+        slow_ones.sort_unstable();
+        slow_ones.dedup();
+        let all_slow: Vec<usize> = slow.iter().copied().filter(|&t| t > anchor).collect();
+        // Per relation, the strongest lock and the first statement that took it.
+        let mut per_relation: Vec<(&QName, LockMode, usize, usize)> = Vec::new();
+        for e in &extended {
+            match per_relation.iter_mut().find(|p| p.0 == e.0) {
+                Some(p) if e.1 > p.1 => *p = *e,
+                Some(_) => {}
+                None => per_relation.push(*e),
+            }
+        }
+        let modes = describe_holds(statements, &per_relation);
+        let reads = extended.iter().any(|e| e.1.blocks().reads);
+        let first = &statements[slow_ones[0]];
+        let waiting = if reads { "reads and writes" } else { "writes" };
+        let msg = if all_slow.len() == 1 {
+            format!(
+                "this transaction holds {modes} until {}, while the statement at line {} {}: {waiting} of those tables wait for it too",
+                ends(end_line),
+                first.line,
+                slow_work(first),
+            )
+        } else {
+            format!(
+                "this transaction holds {modes} until {}, while {} slow statements run after them ({}; the first, at line {}, {}): {waiting} of those tables wait for them too",
+                ends(end_line),
+                all_slow.len(),
+                lines(statements, &all_slow),
+                first.line,
+                slow_work(first),
+            )
+        };
+        let (table, mode) = (extended[0].0, extended[0].1);
+        let mut v = Vars::new();
+        v.insert("table", table.to_string());
+        v.insert("lock", mode.sql_name().to_string());
+        let mut d = draft_at(RuleId::LockHeldAcrossStatements, Severity::Error, msg, v);
+        d.related = takers.into_iter().filter(|&s| s != anchor).collect();
+        out.push((anchor, d));
+        return;
+    }
+    // No slow work: only a hold across other revisions is worth a word (the layout).
     let mut held: Vec<(&QName, LockMode, usize)> = Vec::new();
     for h in block.held.iter().filter(|h| h.lock.mode.is_dangerous()) {
-        let later = statements[h.statement]
-            .held_until
-            .as_ref()
-            .map_or(0, |u| u.later_statements);
-        if later == 0 {
+        let Some(until) = &statements[h.statement].held_until else {
+            continue;
+        };
+        let own = statements[h.statement].revision.as_deref();
+        if !until.revisions.iter().any(|r| Some(&**r) != own) {
             continue;
         }
-        match held.iter_mut().find(|(r, _, _)| **r == h.lock.relation) {
-            Some(e) if h.lock.mode > e.1 => *e = (&h.lock.relation, h.lock.mode, h.statement),
-            Some(_) => {}
-            None => held.push((&h.lock.relation, h.lock.mode, h.statement)),
+        if !held.iter().any(|e| *e.0 == h.lock.relation) {
+            held.push((&h.lock.relation, h.lock.mode, h.statement));
         }
     }
     let Some(&(_, _, anchor)) = held.iter().min_by_key(|(_, _, s)| *s) else {
@@ -66,139 +183,129 @@ fn held_across(
     };
     let st = &statements[anchor];
     let Some(until) = &st.held_until else { return };
-    held.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
-    let mut parts: Vec<String> = Vec::new();
-    for mode in held
-        .iter()
-        .map(|h| h.1)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .rev()
-    {
-        let rels: Vec<String> = held
-            .iter()
-            .filter(|h| h.1 == mode)
-            .map(|(r, _, i)| format!("{r} (line {})", statements[*i].line))
-            .collect();
-        let shown = if rels.len() > 8 {
-            format!("{}, … ({} tables)", rels[..8].join(", "), rels.len())
-        } else {
-            rels.join(", ")
-        };
-        parts.push(format!("{} on {shown}", mode.sql_name()));
-    }
-    let end = until.statement.unwrap_or(usize::MAX);
-    let slow = until.first_later_statement.is_some_and(|first| {
-        statements
-            .from(first)
-            .iter()
-            .take_while(|s| s.index < end)
-            .any(|s| s.rewrite || s.scan || changes_many_rows(s))
-    });
-    let other_revisions: Vec<&std::sync::Arc<str>> = until
+    let other: Vec<&str> = until
         .revisions
         .iter()
-        .filter(|r| Some(&***r) != st.revision.as_deref())
+        .map(|r| &**r)
+        .filter(|r| Some(*r) != st.revision.as_deref())
         .collect();
-    let reads_blocked = held.iter().any(|h| h.1.blocks().reads);
-    let severity = if reads_blocked && (slow || !other_revisions.is_empty()) {
-        Severity::Error
-    } else {
-        Severity::Warning
-    };
-    let mut msg = format!(
-        "this transaction holds {} until {}; {} later statement(s) run meanwhile while {} wait",
-        parts.join("; "),
-        ends(end_line),
-        until.later_statements,
-        if reads_blocked {
-            "reads and writes of those tables"
-        } else {
-            "writes to those tables"
-        },
+    let named: Vec<&str> = other.iter().take(5).copied().collect();
+    let modes = describe_holds(
+        statements,
+        &held
+            .iter()
+            .map(|(r, m, s)| (*r, *m, *s, 0))
+            .collect::<Vec<_>>(),
     );
-    if !other_revisions.is_empty() {
-        let names: Vec<&str> = other_revisions.iter().take(5).map(|s| &***s).collect();
-        msg.push_str(&format!(
-            ", across {} other revision(s) ({}{})",
-            other_revisions.len(),
-            names.join(", "),
-            if other_revisions.len() > 5 {
-                ", …"
-            } else {
-                ""
-            }
-        ));
-    }
-    if slow {
-        msg.push_str("; some of them scan or rewrite tables or change many rows");
-    }
+    let msg = format!(
+        "this transaction holds {modes} until {}, across {} other revision(s) ({}{}): the whole upgrade runs in one transaction, so every lock lasts until its end",
+        ends(end_line),
+        other.len(),
+        named.join(", "),
+        if other.len() > 5 { ", …" } else { "" },
+    );
     let mut v = Vars::new();
     v.insert("table", held[0].0.to_string());
     v.insert("lock", held[0].1.sql_name().to_string());
-    out.push((
-        anchor,
-        draft_at(RuleId::LockHeldAcrossStatements, severity, msg, v),
-    ));
+    let mut d = draft_at(RuleId::LockHeldAcrossStatements, Severity::Warning, msg, v);
+    d.related = held.iter().map(|h| h.2).filter(|&s| s != anchor).collect();
+    d.related.sort_unstable();
+    d.related.dedup();
+    out.push((anchor, d));
 }
 
-/// missing-lock-timeout, once per block: the first statement that takes a read- or write-blocking
-/// lock on an existing relation while no lock_timeout is in effect.
-fn missing_lock_timeout(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>) {
-    let offenders: Vec<_> = block
-        .held
-        .iter()
-        .filter(|h| h.lock.mode.is_dangerous() && statements[h.statement].lock_timeout.is_none())
-        .filter(|h| queues_traffic(statements[h.statement].kind, &h.lock))
-        .collect();
-    let Some(first) = offenders.first() else {
+/// "ACCESS EXCLUSIVE on a (line 3), b (line 7); SHARE on c (line 9)", strongest first.
+fn describe_holds(statements: &Window, holds: &[(&QName, LockMode, usize, usize)]) -> String {
+    let mut modes: Vec<LockMode> = holds.iter().map(|h| h.1).collect();
+    modes.sort_unstable_by(|a, b| b.cmp(a));
+    modes.dedup();
+    modes
+        .into_iter()
+        .map(|mode| {
+            let rels: Vec<String> = holds
+                .iter()
+                .filter(|h| h.1 == mode)
+                .map(|h| format!("{} (line {})", h.0, statements[h.2].line))
+                .collect();
+            let shown = if rels.len() > 8 {
+                format!("{}, … ({} tables)", rels[..8].join(", "), rels.len())
+            } else {
+                rels.join(", ")
+            };
+            format!("{} on {shown}", mode.sql_name())
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// missing-lock-timeout, once per block: the first statement that takes a lock ordinary traffic
+/// queues behind on an existing relation with no lock_timeout in force, naming the others; never
+/// on a statement that already has an error (its recipe sets the timeout).
+fn missing_lock_timeout(
+    block: &Block,
+    statements: &Window,
+    has_error: &dyn Fn(usize) -> bool,
+    out: &mut Vec<(usize, Draft)>,
+) {
+    let mut offenders: Vec<(usize, &LockClaim)> = Vec::new();
+    for h in &block.held {
+        let st = &statements[h.statement];
+        if st.lock_timeout.is_none() && queues_traffic(st.kind, &h.lock) && !has_error(h.statement)
+        {
+            match offenders.iter_mut().find(|(s, _)| *s == h.statement) {
+                Some(o) if h.lock.mode > o.1.mode => o.1 = &h.lock,
+                Some(_) => {}
+                None => offenders.push((h.statement, &h.lock)),
+            }
+        }
+    }
+    let Some(&(first, lock)) = offenders.first() else {
         return;
     };
-    let mut others: Vec<usize> = offenders
-        .iter()
-        .map(|h| h.statement)
-        .filter(|&s| s != first.statement)
-        .collect();
-    others.dedup();
-    let (mut msg, v) = lock_timeout_message(&first.lock);
+    let others: Vec<usize> = offenders.iter().skip(1).map(|(s, _)| *s).collect();
+    let (mut msg, v) = lock_timeout_message(lock);
     if !others.is_empty() {
         msg.push_str(&format!(
-            "; {} more statement(s) in this transaction do the same",
-            others.len()
+            "; {} more statement(s) of this transaction do the same ({})",
+            others.len(),
+            lines(statements, &others)
         ));
     }
-    out.push((first.statement, draft(RuleId::MissingLockTimeout, msg, v)));
+    let mut d = draft(RuleId::MissingLockTimeout, msg, v);
+    d.related = others;
+    out.push((first, d));
 }
 
-/// unbatched-backfill: a whole-table UPDATE/DELETE inside a block; an error when the block also
-/// holds DDL locks, which then last for the whole backfill.
+/// unbatched-backfill in a block: the migration's transaction keeps the row locks of the whole
+/// backfill until COMMIT, and every lock taken before it in the transaction lasts through it.
 fn backfills(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>) {
-    let ddl: Vec<_> = block
-        .held
-        .iter()
-        .filter(|h| h.lock.mode.blocks().ddl && !statements[h.statement].kind.is_dml())
-        .collect();
     for (i, verb, table) in &block.backfills {
         let mut v = table_vars(table);
         v.insert("verb", verb.to_string());
-        let (severity, msg) = match ddl.iter().max_by_key(|h| h.lock.mode) {
-            Some(h) => (
-                Severity::Error,
-                format!(
-                    "{verb} of every row of {table} runs in the same transaction as DDL holding {} on {} (line {}): that lock is held for the whole backfill",
-                    h.lock.mode.sql_name(),
-                    h.lock.relation,
-                    statements[h.statement].line
-                ),
+        let before = block
+            .held
+            .iter()
+            .filter(|h| {
+                h.statement < *i
+                    && h.lock.mode.is_dangerous()
+                    && !statements[h.statement].kind.is_dml()
+            })
+            .max_by_key(|h| h.lock.mode);
+        let msg = match before {
+            Some(h) => format!(
+                "{verb} of {table} changes a share of its rows that grows with the table, in the migration's transaction: its row locks last until COMMIT, and so does {} on {} taken at line {}, for the whole backfill",
+                h.lock.mode.sql_name(),
+                h.lock.relation,
+                statements[h.statement].line
             ),
-            None => (
-                Severity::Warning,
-                format!(
-                    "{verb} of every row of {table} in one statement: row locks on the whole table until COMMIT, and bloat; batch it"
-                ),
+            None => format!(
+                "{verb} of {table} changes a share of its rows that grows with the table, in the migration's transaction: writes to those rows wait until COMMIT, and the table bloats; batch it"
             ),
         };
-        out.push((*i, draft_at(RuleId::UnbatchedBackfill, severity, msg, v)));
+        out.push((
+            *i,
+            draft_at(RuleId::UnbatchedBackfill, Severity::Error, msg, v),
+        ));
     }
 }
 
@@ -230,12 +337,6 @@ fn enum_values(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>
     }
 }
 
-/// Changes many rows: an UPDATE or DELETE of every row, or an INSERT … SELECT.
-fn changes_many_rows(s: &crate::model::StatementReport) -> bool {
-    use crate::model::StatementKind::Entry;
-    matches!(s.kind, Entry(Key::Update | Key::Delete | Key::InsertSelect))
-}
-
 /// Whether a lock makes ordinary traffic queue behind it while it waits: plain DML takes the
 /// locks ordinary traffic takes, and EXCLUSIVE on a materialized view (REFRESH … CONCURRENTLY)
 /// only blocks other refreshes.
@@ -247,12 +348,19 @@ fn queues_traffic(kind: crate::model::StatementKind, lock: &LockClaim) -> bool {
 
 /// missing-lock-timeout's message and placeholders for `lock`.
 fn lock_timeout_message(lock: &LockClaim) -> (String, Vars) {
+    let queue = if lock.mode.blocks().reads {
+        format!("every query on {} queues behind it", lock.relation)
+    } else {
+        format!(
+            "every write to {} queues behind it (reads go on)",
+            lock.relation
+        )
+    };
     let msg = format!(
-        "takes {} on {} (blocks {}) with no lock_timeout: while it waits for the lock, every query on {} queues behind it",
+        "takes {} on {} (blocks {}) with no lock_timeout: while it waits for the lock, {queue}",
         lock.mode.sql_name(),
         lock.relation,
         lock.mode.blocks().describe(),
-        lock.relation
     );
     let mut v = Vars::new();
     v.insert("table", lock.relation.to_string());
@@ -260,10 +368,11 @@ fn lock_timeout_message(lock: &LockClaim) -> (String, Vars) {
     (msg, v)
 }
 
-/// missing-lock-timeout outside a block: the statement is its own transaction, judged at once.
+/// missing-lock-timeout outside a block: the statement is its own transaction, judged at once;
+/// once per autocommit stretch (until a BEGIN or a SET lock_timeout), at its first offender.
 fn missing_lock_timeout_autocommit(ctx: &StmtCtx, out: &mut Vec<Draft>) {
     let s = ctx.session;
-    if s.in_block() || s.lock_timeout().is_some() {
+    if s.in_block() || s.lock_timeout().is_some() || s.lock_timeout_reported() {
         return;
     }
     let kind = crate::classify::kind(ctx.op, ctx.classified, ctx.unknown.is_some());
@@ -273,7 +382,8 @@ fn missing_lock_timeout_autocommit(ctx: &StmtCtx, out: &mut Vec<Draft>) {
         .filter(|l| queues_traffic(kind, l) && !s.is_new(&l.relation))
         .max_by_key(|l| l.mode);
     if let Some(l) = lock {
-        let (msg, v) = lock_timeout_message(l);
+        let (mut msg, v) = lock_timeout_message(l);
+        msg.push_str("; later statements outside a transaction block are not reported again until lock_timeout is set");
         out.push(draft(RuleId::MissingLockTimeout, msg, v));
     }
 }
@@ -300,30 +410,19 @@ fn enum_value_outside_transaction(ctx: &StmtCtx, out: &mut Vec<Draft>) {
     }
 }
 
-/// unbatched-backfill outside a block: a whole-table UPDATE/DELETE of an existing table.
+/// unbatched-backfill outside a block: a backfill of an existing table, in one statement.
 fn backfill_autocommit(ctx: &StmtCtx, op: &Op, out: &mut Vec<Draft>) {
-    match op {
-        Op::Update {
-            table,
-            whole_table: true,
-        }
-        | Op::Delete {
-            table,
-            whole_table: true,
-        } if ctx.existing(table) && !ctx.session.in_block() => {
-            let verb = if matches!(op, Op::Update { .. }) {
-                "UPDATE"
-            } else {
-                "DELETE"
-            };
-            let mut v = table_vars(table);
-            v.insert("verb", verb.into());
-            out.push(draft(
-                RuleId::UnbatchedBackfill,
-                format!("{verb} of every row of {table} in one statement: row locks on the whole table, a long transaction, and bloat; batch it"),
-                v,
-            ));
-        }
-        _ => {}
+    if ctx.session.in_block() {
+        return;
+    }
+    if let Some((verb, table)) = ctx.session.backfill(op) {
+        let mut v = table_vars(&table);
+        v.insert("verb", verb.into());
+        out.push(draft_at(
+            RuleId::UnbatchedBackfill,
+            Severity::Warning,
+            format!("{verb} of {table} changes a share of its rows that grows with the table, in one statement: row locks on all of them, a long transaction, and bloat; batch it"),
+            v,
+        ));
     }
 }
