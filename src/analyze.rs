@@ -240,7 +240,8 @@ fn analyze_statement(
         }
     }
     cursor.last_end = p.end;
-    if matches!(p.body, Body::NonSql) && walk.alembic_failed.is_none() {
+    // Alembic's own failure line (it may hold a quote, so the splitter can see an open string).
+    if matches!(p.body, Body::NonSql | Body::SyntaxError { .. }) && walk.alembic_failed.is_none() {
         let text = src.text[p.start..p.end].trim_start();
         if text.starts_with("FAILED:") {
             let pos = src.position(p.start);

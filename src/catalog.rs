@@ -2,7 +2,7 @@
 //! constraints and indexes, and which transaction created each table. Rollback replays an undo log.
 
 use crate::facts::{AlterCmd, ConstraintDef, ConstraintKind, Op, QName, RenameTarget};
-use crate::types::SqlType;
+use crate::types::{SqlType, TypeChange, classify_change};
 use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +89,8 @@ enum Undo {
 #[derive(Default)]
 pub struct Catalog {
     tables: HashMap<String, Table>,
+    /// Enum types created in the input (by name, as columns spell their type).
+    enums: HashSet<String>,
     /// Index name → (table key, created in this run).
     indexes: HashMap<String, (String, bool)>,
     undo: Vec<Undo>,
@@ -134,6 +136,31 @@ fn index_key(table: &QName, index: &str) -> String {
 }
 
 impl Catalog {
+    /// What changing `table.column` to `new` costs: the old type as the input left it (after
+    /// renames of its type), and enum → enum through text is checked value by value (it fails
+    /// on a value the new enum lacks), not a change between unrelated kinds.
+    pub fn type_change(
+        &self,
+        table: &QName,
+        column: &str,
+        new: &SqlType,
+        has_using: bool,
+    ) -> (Option<&SqlType>, TypeChange) {
+        let old = self.table(table).and_then(|t| t.column_type(column));
+        let change = match old {
+            Some(o)
+                if o.name != new.name
+                    && o.array == new.array
+                    && self.enums.contains(&*o.name)
+                    && self.enums.contains(&*new.name) =>
+            {
+                TypeChange::Checked
+            }
+            _ => classify_change(old, new, has_using),
+        };
+        (old, change)
+    }
+
     pub fn table(&self, name: &QName) -> Option<&Table> {
         self.tables.get(&name.key())
     }
@@ -494,6 +521,33 @@ impl Catalog {
             Op::DropIndex { indexes, .. } => {
                 for i in indexes {
                     self.put_index(i.key(), None);
+                }
+            }
+            Op::CreateEnum { name } => {
+                self.enums.insert(name.clone());
+            }
+            Op::RenameType { name, new_name } => {
+                if self.enums.remove(name) {
+                    self.enums.insert(new_name.clone());
+                }
+                let keys: Vec<String> = self
+                    .tables
+                    .iter()
+                    .filter(|(_, t)| {
+                        t.columns
+                            .iter()
+                            .any(|(_, ty)| ty.as_ref().is_some_and(|ty| ty.name == *name))
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for k in keys {
+                    if let Some(t) = self.edit(&k) {
+                        for (_, ty) in t.columns.iter_mut() {
+                            if let Some(ty) = ty.as_mut().filter(|ty| ty.name == *name) {
+                                ty.name = new_name.clone().into();
+                            }
+                        }
+                    }
                 }
             }
             Op::DropRelation { names, .. } => {

@@ -8,7 +8,6 @@ use crate::facts::{
 use crate::kb::{self, Effect, Key, Role};
 use crate::locks::LockMode;
 use crate::model::{LockClaim, StatementKind};
-use crate::types::classify_change;
 
 /// One knowledge-base entry that applies to a statement, with the relations it touches.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,10 +103,10 @@ fn alter_cmd(
         AlterCmd::DropColumn { .. } => Key::AlterTableDropColumn,
         AlterCmd::AlterType {
             column, ty, using, ..
-        } => {
-            let old = catalog.table(table).and_then(|t| t.column_type(column));
-            classify_change(old, ty, using.is_some()).key()
-        }
+        } => catalog
+            .type_change(table, column, ty, using.is_some())
+            .1
+            .key(),
         AlterCmd::SetDefault { .. } => Key::AlterTableSetDefault,
         AlterCmd::SetNotNull { column } => {
             if catalog
@@ -364,7 +363,8 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
             }
         }
         Op::DropObject { .. } => a.push(act(Key::DropType, vec![])),
-        Op::CreateObject { .. } => a.push(act(Key::CreateType, vec![])),
+        Op::CreateObject { .. } | Op::CreateEnum { .. } => a.push(act(Key::CreateType, vec![])),
+        Op::RenameType { .. } => a.push(act(Key::AlterTypeRename, vec![])),
         Op::Credentials { .. } => a.push(act(Key::Role, vec![])),
         Op::Truncate { tables } => a.push(each(Key::Truncate, Role::Table, tables)),
         Op::Rename {

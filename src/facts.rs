@@ -479,6 +479,15 @@ pub enum Op {
     CreateObject {
         what: String,
     },
+    /// CREATE TYPE … AS ENUM.
+    CreateEnum {
+        name: String,
+    },
+    /// ALTER TYPE / ALTER DOMAIN … RENAME TO: columns of that type keep it under its new name.
+    RenameType {
+        name: String,
+        new_name: String,
+    },
     AlterSequence {
         sequence: QName,
     },
@@ -1266,6 +1275,14 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                 O::ObjectTabconstraint => (RelKind::Table, RenameTarget::Constraint { constraint: r.subname.clone() }),
                 _ => (RelKind::Table, RenameTarget::Other),
             };
+            if matches!(rename_type, O::ObjectType | O::ObjectDomain)
+                && let Some(NodeEnum::List(l)) = r.object.as_deref().and_then(|o| o.node.as_ref())
+            {
+                return Op::RenameType {
+                    name: names_of(&l.items).last().cloned().unwrap_or_default(),
+                    new_name: r.newname.clone(),
+                };
+            }
             match (object, target) {
                 (Some(object), target) if target != RenameTarget::Other => {
                     Op::Rename { kind, object, target, new_name: r.newname.clone() }
@@ -1311,7 +1328,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             add_value: (e.old_val.is_empty()).then(|| e.new_val.clone()),
             rename_value: !e.old_val.is_empty(),
         },
-        NodeEnum::CreateEnumStmt(_) => Op::CreateObject { what: "CREATE TYPE ... AS ENUM".into() },
+        NodeEnum::CreateEnumStmt(e) => Op::CreateEnum { name: names_of(&e.type_name).last().cloned().unwrap_or_default() },
         NodeEnum::CompositeTypeStmt(_) | NodeEnum::CreateRangeStmt(_) | NodeEnum::DefineStmt(_) => Op::CreateObject { what: "CREATE TYPE".into() },
         NodeEnum::CreateDomainStmt(_) => Op::CreateObject { what: "CREATE DOMAIN".into() },
         NodeEnum::CreateSeqStmt(_) => Op::CreateObject { what: "CREATE SEQUENCE".into() },

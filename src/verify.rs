@@ -117,8 +117,10 @@ pub struct Claim {
 impl Claim {
     /// Analyses the entry's example as the truth tests run it: after the fixture and the setup.
     pub fn of(entry: &Entry, version: u32) -> Claim {
-        let report = crate::analyze_sql(&claim_input(entry), &crate::Options::for_version(version))
-            .expect("no --since: analysis cannot fail");
+        let mut options = crate::Options::for_version(version);
+        options.since = vec![HISTORY.to_string()];
+        let report = crate::analyze_sql(&claim_input(entry), &options)
+            .expect("the claim input has the history revision");
         let Some(last) = report.statements.last() else {
             return Claim {
                 kind: "<no statement>".into(),
@@ -149,14 +151,18 @@ pub fn claim_input(entry: &Entry) -> String {
         .as_deref()
         .map(|s| format!("{s};\n"))
         .unwrap_or_default();
+    // The fixture and the setup are what production already has (`--since fixture`); the
+    // example is the migration under review.
     format!(
-        "BEGIN;\n{}\nCOMMIT;\n{setup}{};",
+        "-- Running upgrade  -> {HISTORY}\nBEGIN;\n{}\nCOMMIT;\n{setup}-- Running upgrade {HISTORY} -> example\n{};",
         kb::FIXTURE_SQL,
         entry.example
     )
 }
 
-/// `public.Items` → `items`, `"Items"` → `Items`: the pg_class name of an identifier as written.
+/// The revision the fixture and an entry's setup run in: history for the claim.
+const HISTORY: &str = "fixture";
+
 fn strongest(map: &mut BTreeMap<String, LockMode>, relation: String, mode: LockMode) {
     let slot = map.entry(relation).or_insert(mode);
     *slot = (*slot).max(mode);
@@ -1491,10 +1497,10 @@ mod tests {
     fn claims_are_made_on_the_fixture_and_the_setup() {
         let entry = kb::entry_named("alter_table.validate_constraint").expect("entry");
         let input = claim_input(entry);
-        assert!(input.starts_with("BEGIN;\n"));
+        assert!(input.starts_with("-- Running upgrade  -> fixture\nBEGIN;\n"));
         assert!(input.contains(kb::FIXTURE_SQL));
         assert!(input.ends_with(&format!(
-            "{};\n{};",
+            "{};\n-- Running upgrade fixture -> example\n{};",
             entry.setup.as_deref().unwrap(),
             entry.example
         )));

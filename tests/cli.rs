@@ -230,3 +230,138 @@ fn sarif_and_github_annotations_for_ci() {
     let gh = stdout(&o);
     assert!(gh.starts_with("::error file=<stdin>,line=2,col=1,title=pgrisk add-column-volatile-default (revision b2)::ADD COLUMN id2"), "{gh}");
 }
+
+/// pgrisk in `dir` (for configuration lookup), input on stdin.
+fn pgrisk_in(dir: &std::path::Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pgrisk"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pgrisk runs");
+    if let Err(e) = child.stdin.take().unwrap().write_all(stdin) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A branched history as `alembic upgrade base:heads --sql` prints it: two branches from a1
+/// merged in m1, then a new revision n1 on top.
+const BRANCHED: &[u8] = b"BEGIN;\n\
+-- Running upgrade  -> a1\n\
+CREATE TABLE orders (id bigint PRIMARY KEY, note text);\n\
+-- Running upgrade a1 -> b1\n\
+CREATE INDEX ix_orders_note ON orders (note);\n\
+-- Running upgrade a1 -> c1\n\
+ALTER TABLE orders ADD COLUMN total int;\n\
+-- Running upgrade b1, c1 -> m1\n\
+-- Running upgrade m1 -> n1\n\
+SET lock_timeout = '5s';\n\
+CREATE INDEX ix_orders_total ON orders (total);\n\
+COMMIT;\n";
+
+#[test]
+fn since_reports_only_the_revisions_after_production() {
+    let dir = tempfile::tempdir().unwrap();
+    // Without --since the whole run is new: orders was created in it, nothing to report.
+    let o = pgrisk_in(dir.path(), &["--format", "json"], BRANCHED);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Production is at m1 (both branches merged): n1's index build on the existing orders is an error.
+    let o = pgrisk_in(dir.path(), &["--format", "json", "--since", "m1"], BRANCHED);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert!(
+        findings.iter().all(|f| f["revision"] == "n1"),
+        "{findings:?}"
+    );
+    assert_eq!(v["summary"]["history"], 3);
+    // Production at b1 only: c1 is new too (and m1, n1).
+    let o = pgrisk_in(dir.path(), &["--format", "json", "--since", "b1"], BRANCHED);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["history"], 2, "a1 and b1");
+    // A revision the input does not have is an error, not a silent full report.
+    let o = pgrisk_in(dir.path(), &["--since", "zz9"], BRANCHED);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--since zz9"), "{}", stderr(&o));
+}
+
+#[test]
+fn configuration_is_found_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("migrations");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"app\"\n\n[tool.pgrisk]\nsince = \"m1\"\nfail_on = \"never\"\n\n\
+         [[tool.pgrisk.ignore]]\nrevision = \"n1\"\nrules = [\"create-index-blocks-writes\"]\nreason = \"orders is tiny\"\n",
+    )
+    .unwrap();
+    // Found by walking up from a subdirectory; since, fail_on and the ignore apply.
+    let o = pgrisk_in(&sub, &["--format", "json"], BRANCHED);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["findings"].as_array().unwrap()[0];
+    assert_eq!(f["rule"], "create-index-blocks-writes");
+    assert_eq!(f["ignored"], true);
+    assert_eq!(f["ignore_reason"], "orders is tiny");
+    assert_eq!(v["summary"]["ignored"], 1);
+    // An unknown key is an error naming the key and the file.
+    std::fs::write(dir.path().join("pgrisk.toml"), "fail_onn = \"error\"\n").unwrap();
+    let o = pgrisk_in(&sub, &[], BRANCHED);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("pgrisk.toml") && e.contains("unknown field `fail_onn`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_ignore_written_by_op_execute_applies_to_the_next_statement() {
+    // op.execute("-- pgrisk: ignore add-foreign-key -- ...") prints the comment with a `;`.
+    let sql = b"SET lock_timeout = '5s';\n\
+-- pgrisk: ignore add-foreign-key -- orders is empty in every environment;\n\
+ALTER TABLE orders ADD CONSTRAINT orders_customer_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);\n\
+-- pgrisk: ignore set-not-nul\n\
+ALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n";
+    let dir = tempfile::tempdir().unwrap();
+    let o = pgrisk_in(dir.path(), &["--format", "json"], sql);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let by_rule = |r: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == r)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let fk = by_rule("add-foreign-key");
+    assert_eq!(fk[0]["ignored"], true);
+    assert_eq!(
+        fk[0]["ignore_reason"],
+        "orders is empty in every environment"
+    );
+    // The misspelt directive ignores nothing and says so; set-not-null still fails the gate.
+    assert_eq!(by_rule("set-not-null")[0]["ignored"], false);
+    assert_eq!(by_rule("invalid-ignore").len(), 1);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn alembic_failure_in_the_output_is_exit_2() {
+    // Alembic prints FAILED: on stdout and exits non-zero; without pipefail pgrisk sees it.
+    let sql = b"BEGIN;\n-- Running upgrade  -> a1\nCREATE TABLE t (id int);\n\
+FAILED: Can't locate revision identified by 'zz'\n";
+    let o = pgrisk(&[], Some(sql));
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("<stdin>:4: FAILED: Can't locate revision") && e.contains("Alembic failed"),
+        "{e}"
+    );
+}

@@ -218,3 +218,82 @@ fn pgrisk_agrees_with_the_dba_labels() {
         describe("with history", &s)
     );
 }
+
+/// Every revision of every corpus project, as a PR adds it: the project's earlier output as
+/// history, the revision in its own transaction. How many would fail the default gate (an
+/// error) and how many carry at least a warning: the README's "gate" figures.
+#[test]
+fn the_gate_on_every_corpus_revision() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/alembic");
+    let (mut revisions, mut failing, mut warned) = (0, 0, 0);
+    let mut rules: BTreeMap<(Severity, &str), usize> = BTreeMap::new();
+    let mut paths: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Byte offsets of the revision markers.
+        let mut starts: Vec<usize> = Vec::new();
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            if line.starts_with("-- Running upgrade ") {
+                starts.push(at);
+            }
+            at += line.len();
+        }
+        for (i, &start) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            // The revision's own text, without the file's trailing COMMIT / segment boundaries.
+            let body = text[start..end].trim_end();
+            let body = body
+                .strip_suffix("COMMIT;")
+                .map_or(body, str::trim_end)
+                .trim_end_matches("COMMIT;\n\nBEGIN;")
+                .trim_end();
+            let history = &text[..start];
+            let since: Vec<String> = history
+                .lines()
+                .filter_map(|l| l.strip_prefix("-- Running upgrade "))
+                .filter_map(|l| l.split_once("->").map(|(_, to)| to.trim().to_string()))
+                .collect();
+            let input = format!("{history}COMMIT;\nBEGIN;\n{body}\nCOMMIT;\n");
+            let mut options = Options::for_version(15);
+            options.since = since;
+            let report = analyze_sources(&[Source::new("rev.sql", input)], &options).unwrap();
+            revisions += 1;
+            for f in report
+                .findings
+                .iter()
+                .filter(|f| !f.ignored && f.severity >= Severity::Warning)
+            {
+                *rules.entry((f.severity, f.rule.as_str())).or_insert(0usize) += 1;
+            }
+            match report.max_severity() {
+                Some(Severity::Error) => {
+                    failing += 1;
+                    warned += 1;
+                }
+                Some(Severity::Warning) => warned += 1,
+                _ => {}
+            }
+        }
+    }
+    let pct = |n: usize| 100.0 * n as f64 / revisions as f64;
+    eprintln!(
+        "{revisions} revisions: {failing} ({:.0}%) fail the default gate, {warned} ({:.0}%) carry a warning or an error",
+        pct(failing),
+        pct(warned)
+    );
+    eprintln!("findings by rule: {rules:?}");
+    assert!(revisions > 550, "{revisions} revisions");
+    // Ceilings a little above the figures in the README: noisier verdicts fail here.
+    assert!(
+        pct(failing) <= 30.0 && pct(warned) <= 80.0,
+        "{:.0}% {:.0}%",
+        pct(failing),
+        pct(warned)
+    );
+}

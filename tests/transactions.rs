@@ -304,3 +304,51 @@ fn statement_timeout_is_tracked_with_its_scope() {
     assert_eq!(r.statements[3].statement_timeout.as_deref(), Some("2min"));
     assert_eq!(r.statements[5].statement_timeout.as_deref(), Some("30s"));
 }
+
+/// What alembic-postgresql-enum emits to change an enum: rename the old type away, create the new
+/// one, convert through text, drop the old one. The column's old type is the renamed one.
+#[test]
+fn enum_round_trip_through_a_renamed_type() {
+    let sql = "-- Running upgrade  -> applied\nCREATE TYPE status AS ENUM ('a', 'b');\n\
+               CREATE TABLE t (id int PRIMARY KEY, status status);\n\
+               -- Running upgrade applied -> b\nBEGIN;\nSET lock_timeout = '5s';\n\
+               ALTER TYPE status RENAME TO status_old;\nCREATE TYPE status AS ENUM ('a', 'b', 'c');\n\
+               ALTER TABLE t ALTER COLUMN status TYPE status USING status::text::status;\n\
+               DROP TYPE status_old;\nCOMMIT;\n";
+    let mut options = Options::for_version(15);
+    options.since = vec!["applied".into()];
+    let r = analyze_sql(sql, &options).expect("analysis");
+    assert!(
+        r.statements.iter().all(|s| s.kind != "unknown"),
+        "{:?}",
+        r.statements
+    );
+    let f: Vec<_> = r.findings.iter().filter(|f| f.line == 9).collect();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].rule, "alter-column-type");
+    assert!(
+        f[0].message.contains("from status_old to status"),
+        "{}",
+        f[0].message
+    );
+}
+
+/// Dropping a GENERATED … STORED column and adding it again loses nothing: it is recomputed.
+#[test]
+fn regenerating_a_stored_column_is_not_data_loss() {
+    let sql = "-- Running upgrade a -> b\nALTER TABLE t DROP COLUMN total;\n\
+               ALTER TABLE t ADD COLUMN total int GENERATED ALWAYS AS (qty * price) STORED;\n";
+    let r = run(sql);
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| f.rule != "drop-and-add-same-column"),
+        "{:?}",
+        r.findings
+    );
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule == "add-column-generated-stored")
+    );
+}

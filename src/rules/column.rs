@@ -7,7 +7,7 @@ use crate::facts::{AlterCmd, ConstraintKind, Op, QName, RelKind, RenameTarget, i
 use crate::kb::{Key, Role};
 use crate::registry::RuleId;
 use crate::suggest::sa_type;
-use crate::types::{TypeChange, classify_change};
+use crate::types::TypeChange;
 
 pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>) {
     match op {
@@ -136,8 +136,7 @@ fn alter(
             type_text,
             using,
         } if existing => {
-            let old = s.catalog.table(table).and_then(|t| t.column_type(column));
-            let change = classify_change(old, ty, using.is_some());
+            let (old, change) = s.catalog.type_change(table, column, ty, using.is_some());
             let mut v = table_vars(table);
             v.insert("column", ident(column));
             v.insert("column_name", column.clone());
