@@ -7,6 +7,7 @@ pub mod classify;
 pub mod facts;
 pub mod kb;
 pub mod locks;
+pub mod migrations;
 pub mod parse;
 pub mod report;
 pub mod rules;
