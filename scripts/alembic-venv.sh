@@ -3,8 +3,8 @@
 # bin directory on stdout (and nothing else). Used by tests/alembic.rs to run
 # `alembic upgrade ... --sql` for real on tests/alembic_project, and by hand to add revisions there.
 #
-#   ALEMBIC_VENV   where the venv lives (default: target/alembic-venv in the repository)
-#   PYTHON         the interpreter that creates it (default: python3)
+#   ALEMBIC_VENV         where the venv lives (default: target/alembic-venv; relative to the repository)
+#   ALEMBIC_VENV_PYTHON  the interpreter that creates it (default: python3)
 #
 # Idempotent: a venv whose stamp records the same pins is reused as is. Concurrent runs wait on a
 # lock file, and the stamp is written last, so a half-built venv is never reused.
@@ -16,7 +16,7 @@ SQLALCHEMY_VERSION=2.1.9
 pins="alembic==$ALEMBIC_VERSION sqlalchemy==$SQLALCHEMY_VERSION"
 
 venv="${ALEMBIC_VENV:-target/alembic-venv}"
-python="${PYTHON:-python3}"
+python="${ALEMBIC_VENV_PYTHON:-python3}"
 mkdir -p "$(dirname "$venv")"
 venv="$(cd "$(dirname "$venv")" && pwd)/$(basename "$venv")"
 stamp="$venv/.pgrisk-pins"
@@ -27,7 +27,7 @@ if ! ready; then
   exec 9>"$venv.lock"
   flock 9
   if ! ready; then
-    command -v "$python" >/dev/null 2>&1 || { echo "alembic-venv: $python not found (set PYTHON)" >&2; exit 1; }
+    command -v "$python" >/dev/null 2>&1 || { echo "alembic-venv: $python not found (set ALEMBIC_VENV_PYTHON)" >&2; exit 1; }
     echo "alembic-venv: creating $venv with $pins" >&2
     rm -rf "$venv"
     "$python" -m venv "$venv" >&2 \
