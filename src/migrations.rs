@@ -427,7 +427,13 @@ fn ini_version_dirs(ini: &Path) -> Result<Vec<PathBuf>> {
                     let sep = match sep.trim() {
                         "space" => " ",
                         "newline" => "\n",
-                        "os" => ":",
+                        "os" => {
+                            if cfg!(windows) {
+                                ";"
+                            } else {
+                                ":"
+                            }
+                        }
                         ":" => ":",
                         ";" => ";",
                         other => bail!(
