@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: build dependencies, then every test (unit, snapshot, CLI,
-# rule and the real-PostgreSQL truth tests, which fetch and start their own servers).
+# rule, the real-PostgreSQL truth tests, which fetch and start their own servers, and the Alembic
+# fixture project, which installs pinned Alembic from PyPI into target/alembic-venv), then the
+# Python wheel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -9,3 +11,6 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --all-targets --no-fail-fast
 fi
+# The Python wheel: built with maturin (release build, sharing cargo's target dir), installed into
+# a fresh virtualenv and run from there.
+scripts/wheel-test.sh

@@ -8,6 +8,7 @@ pub mod config;
 pub mod facts;
 pub mod kb;
 pub mod locks;
+pub mod migrations;
 pub mod model;
 pub mod parse;
 pub mod registry;
