@@ -7,6 +7,7 @@ use crate::facts::Op;
 use crate::model::{
     Collect, Finding, Outcome, Report, Sink, StatementKind, StatementReport, Summary,
 };
+use crate::origin::Locator;
 use crate::parse::{self, Body};
 use crate::registry::RuleId;
 use crate::rules::{self, Draft, StmtCtx};
@@ -30,6 +31,8 @@ struct Walk<'a> {
     summary: Summary,
     /// Where Alembic printed `FAILED: …`, and that line.
     alembic_failed: Option<String>,
+    /// Maps statements to the `op.*` calls of the migration scripts (`--alembic-dir`).
+    locator: Option<Locator>,
     sink: &'a mut dyn Sink,
 }
 
@@ -132,6 +135,8 @@ impl Walk<'_> {
             line: s.line,
             column: s.column,
             revision: s.revision.clone(),
+            migration_file: s.migration_file.clone(),
+            migration_line: s.migration_line,
             statement,
             message: draft.message,
             related: draft.related,
@@ -160,6 +165,7 @@ pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> anyhow
         findings: Vec::new(),
         summary: Summary::default(),
         alembic_failed: None,
+        locator: options.scripts.clone().map(Locator::new),
         sink,
     };
     for src in sources {
@@ -169,6 +175,10 @@ pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> anyhow
         files: sources.iter().map(|s| s.name.clone()).collect(),
         summary: walk.summary,
         alembic_failed: walk.alembic_failed,
+        unmapped_revisions: walk
+            .locator
+            .map(|l| l.missing.into_iter().collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -190,6 +200,8 @@ pub fn report(sources: &[Source], options: &Options) -> anyhow::Result<Report> {
 struct Cursor {
     directives: std::collections::VecDeque<Directive>,
     last_end: usize,
+    /// The current revision marker is `Running downgrade`.
+    downgrade: bool,
 }
 
 fn analyze_source(src: &Source, history: &Arc<History>, walk: &mut Walk) {
@@ -197,6 +209,7 @@ fn analyze_source(src: &Source, history: &Arc<History>, walk: &mut Walk) {
     let mut cursor = Cursor {
         directives: Default::default(),
         last_end: src.content_start(),
+        downgrade: false,
     };
     let mut session = Session::new(walk.options.pg_version, history.clone());
     let file: std::sync::Arc<str> = src.name.as_str().into();
@@ -234,7 +247,10 @@ fn analyze_statement(
     {
         let d = cursor.directives.pop_front().expect("front exists");
         match d.kind {
-            DirectiveKind::Revision(r) => session.enter_revision(&Arc::from(r.id)),
+            DirectiveKind::Revision(r) => {
+                cursor.downgrade = r.downgrade;
+                session.enter_revision(&Arc::from(r.id));
+            }
             DirectiveKind::Ignore(i) if d.end >= cursor.last_end => ignore = Some(i),
             DirectiveKind::Ignore(_) => {}
         }
@@ -280,6 +296,8 @@ fn analyze_statement(
         column: pos.column,
         end_line: end_pos.line,
         revision: session.revision_id(),
+        migration_file: None,
+        migration_line: None,
         sql: src.text[p.start..p.end].to_string(),
         parsed: matches!(p.body, Body::Parsed(_)),
         kind: StatementKind::Unknown,
@@ -293,6 +311,16 @@ fn analyze_statement(
         statement_timeout: session.statement_timeout().map(String::from),
         held_until: None,
     };
+    if let (Some(locator), Some(revision)) = (walk.locator.as_mut(), st.revision.as_deref()) {
+        let op = match &p.body {
+            Body::Parsed(op) => Some(op.as_ref()),
+            _ => None,
+        };
+        if let Some(o) = locator.locate(revision, cursor.downgrade, op, &st.sql) {
+            st.migration_file = Some(o.file);
+            st.migration_line = Some(o.line);
+        }
+    }
     walk.summary.read += 1;
     if st.parsed {
         walk.summary.parsed += 1;

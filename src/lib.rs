@@ -10,6 +10,7 @@ pub mod kb;
 pub mod locks;
 pub mod migrations;
 pub mod model;
+pub mod origin;
 pub mod parse;
 pub mod registry;
 pub mod report;
@@ -34,6 +35,8 @@ pub struct Options {
     pub since: Vec<String>,
     /// Rules disabled, severities changed, findings accepted per revision.
     pub rules: config::RuleConfig,
+    /// The project's migration scripts (`--alembic-dir`): findings point at the `op.*` call.
+    pub scripts: Option<std::sync::Arc<migrations::ScriptIndex>>,
 }
 
 impl Options {
@@ -52,6 +55,7 @@ impl Default for Options {
             pg_version: kb::DEFAULT_VERSION,
             since: Vec::new(),
             rules: config::RuleConfig::default(),
+            scripts: None,
         }
     }
 }

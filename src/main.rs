@@ -3,6 +3,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use pgrisk::config::Config;
+use pgrisk::migrations::ScriptIndex;
 use pgrisk::model::{Collect, Report};
 use pgrisk::report::{ci, json, markdown, text};
 use pgrisk::{Options, Severity, Source, kb};
@@ -41,6 +42,11 @@ struct Cli {
     /// [tool.pgrisk], from the working directory up).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The Alembic project (the folder holding alembic.ini, the script folder, or a versions
+    /// folder): findings point at the migration file and the line of the op.* call. Default:
+    /// ./alembic.ini when present.
+    #[arg(long)]
+    alembic_dir: Option<PathBuf>,
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -165,6 +171,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cli.since.clone()
         },
         rules: config.rules.clone(),
+        scripts: scripts(cli.alembic_dir.as_deref())?.map(std::sync::Arc::new),
     };
     let stdout = std::io::stdout();
     let written = match cli.format {
@@ -178,12 +185,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 stream.finish(&outcome.summary).map(drop),
                 outcome.summary.max_severity(),
                 outcome.input_error(),
+                outcome.unmapped_revisions,
             )
         }
         Format::Markdown | Format::Text | Format::Sarif | Format::Github => {
             let mut all = Collect::default();
             let outcome = pgrisk::analyze::run(&sources, &options, &mut all)?;
             let input_error = outcome.input_error();
+            let unmapped = outcome.unmapped_revisions;
             let report = Report {
                 pg_version,
                 files: outcome.files,
@@ -219,10 +228,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out.write_all(rendered.as_bytes()).and_then(|_| out.flush()),
                 report.max_severity(),
                 input_error,
+                unmapped,
             )
         }
     };
-    let (result, max_severity, input_error) = written;
+    let (result, max_severity, input_error, unmapped) = written;
+    if !unmapped.is_empty() {
+        eprintln!(
+            "pgrisk: no migration script found for revision(s) {}: their findings point at the SQL",
+            unmapped.join(", ")
+        );
+    }
     if let Err(e) = result
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
@@ -243,6 +259,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The migration scripts: `--alembic-dir`, else ./alembic.ini when present. Files the index could
+/// not read are named once on stderr; their revisions' findings keep the SQL position.
+fn scripts(dir: Option<&std::path::Path>) -> Result<Option<ScriptIndex>> {
+    let index = match dir {
+        Some(d) => Some(ScriptIndex::discover(d)?),
+        None => ScriptIndex::from_cwd()?,
+    };
+    if let Some(i) = &index {
+        for p in i.problems() {
+            eprintln!("pgrisk: {p}");
+        }
+    }
+    Ok(index)
 }
 
 fn terminal_width() -> Option<u16> {

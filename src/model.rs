@@ -114,6 +114,10 @@ pub struct StatementReport {
     pub column: usize,
     pub end_line: usize,
     pub revision: Option<Arc<str>>,
+    /// The migration script of its revision and the line of the `op.*` call that produced it
+    /// (with `--alembic-dir`; the `def upgrade` line when no call matches).
+    pub migration_file: Option<Arc<str>>,
+    pub migration_line: Option<usize>,
     pub sql: String,
     /// false for syntax errors, non-SQL text, psql meta-commands and COPY data.
     pub parsed: bool,
@@ -145,6 +149,9 @@ pub struct Finding {
     pub line: usize,
     pub column: usize,
     pub revision: Option<Arc<str>>,
+    /// Its statement's migration script and line, when known (`--alembic-dir`).
+    pub migration_file: Option<Arc<str>>,
+    pub migration_line: Option<usize>,
     /// Index into `statements` of the statement that caused it.
     pub statement: usize,
     pub message: String,
@@ -157,6 +164,25 @@ pub struct Finding {
     pub ignore_reason: Option<String>,
     /// The expand-contract recipe (`suggestion.render()`); serialized rendered.
     pub suggestion: crate::suggest::LazySuggestion,
+}
+
+impl Finding {
+    /// Where a reader fixes it: the migration script and line of the `op.*` call when known,
+    /// else the SQL file and line.
+    pub fn location(&self) -> (&str, usize) {
+        match (&self.migration_file, self.migration_line) {
+            (Some(f), Some(l)) => (f, l),
+            _ => (&self.file, self.line),
+        }
+    }
+
+    /// `versions/ae10_add_email.py:23 (SQL line 812)`, or `upgrade.sql:812:1`.
+    pub fn position(&self) -> String {
+        match (&self.migration_file, self.migration_line) {
+            (Some(f), Some(l)) => format!("{f}:{l} (SQL line {})", self.line),
+            _ => format!("{}:{}:{}", self.file, self.line, self.column),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -241,6 +267,9 @@ pub struct Outcome {
     pub summary: Summary,
     /// `FAILED: …` printed by Alembic (where, and the line): the SQL is incomplete.
     pub alembic_failed: Option<String>,
+    /// Revisions whose migration script the index (`--alembic-dir`) does not have: their
+    /// findings keep the SQL position.
+    pub unmapped_revisions: Vec<String>,
 }
 
 impl Outcome {

@@ -457,3 +457,100 @@ fn unmatched_statements_fall_back_to_the_def_line() {
     assert_eq!(line_text(script, location.line), "def upgrade() -> None:");
     assert_eq!(cursor, 0);
 }
+
+/// pgrisk on real `alembic … --sql` output of the fixture, with `--alembic-dir`: JSON findings.
+fn pgrisk_json(sql: &str, args: &[&str]) -> serde_json::Value {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pgrisk"))
+        .args([
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--alembic-dir",
+            PROJECT,
+        ])
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pgrisk runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(sql.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "pgrisk failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// Every finding on the fixture points at its revision's script, at a line of `upgrade()` that
+/// holds the `op.*` (or `batch_op.*`) call that produced the statement; the whole list is
+/// snapshotted with those positions.
+#[test]
+fn findings_point_at_the_migration_file_and_line() {
+    let index = index();
+    let full = alembic(&["upgrade", "head", "--sql"]);
+    let range = alembic(&["upgrade", "794141fe39f1:head", "--sql"]);
+    let mut digest = String::new();
+    for (name, sql, args) in [
+        // The whole history, production at the first revision (CI: --since the deployed head).
+        (
+            "upgrade head --since 794141fe39f1",
+            &full,
+            vec!["--since", "794141fe39f1"],
+        ),
+        // Only the new range: the tables of the first revision are not in the input at all.
+        ("upgrade 794141fe39f1:head", &range, vec![]),
+    ] {
+        let v = pgrisk_json(sql, &args);
+        let findings = v["findings"].as_array().unwrap();
+        assert!(findings.len() >= 8, "{name}: {findings:?}");
+        digest.push_str(&format!("# {name}\n"));
+        for f in findings {
+            let rev = f["revision"]
+                .as_str()
+                .expect("every finding has its revision");
+            let file = f["migration_file"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}: {f}"));
+            let line = f["migration_line"].as_u64().unwrap() as usize;
+            let script = index.get(rev).unwrap();
+            assert_eq!(Path::new(file), script.path, "{name}: {f}");
+            let text = std::fs::read_to_string(root().join(file)).unwrap();
+            let at = text.lines().nth(line - 1).unwrap().trim();
+            let upgrade = script.upgrade.as_ref().unwrap();
+            assert!(
+                (upgrade.line as usize..=upgrade.end_line as usize).contains(&line),
+                "{name}: {file}:{line} is outside upgrade(): {f}"
+            );
+            // An op.* call, or the call of a helper defined in the same file that makes it.
+            let helper = at
+                .split_once('(')
+                .is_some_and(|(callee, _)| text.contains(&format!("def {callee}(")));
+            assert!(
+                at.starts_with("op.") || at.starts_with("batch_op.") || helper,
+                "{name}: {file}:{line} is not an op.* call: {at:?} for {}",
+                f["message"]
+            );
+            digest.push_str(&format!(
+                "{file}:{line} (SQL line {}) {} [{}] {at}\n",
+                f["line"],
+                f["severity"],
+                f["rule"].as_str().unwrap()
+            ));
+        }
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!("alembic-fixture-findings", digest));
+}

@@ -30,18 +30,30 @@ pub fn sarif(report: &Report) -> String {
                 Severity::Warning => "warning",
                 Severity::Info => "note",
             };
-            json!({
+            // The migration script's op.* call when known (where the fix goes), else the SQL.
+            let region = match f.migration_line {
+                Some(l) => json!({ "startLine": l }),
+                None => json!({ "startLine": f.line, "startColumn": f.column }),
+            };
+            let mut result = json!({
                 "ruleId": f.rule,
                 "level": level,
                 "message": { "text": f.message },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": &*f.file },
-                        "region": { "startLine": f.line, "startColumn": f.column },
+                        "artifactLocation": { "uri": f.location().0 },
+                        "region": region,
                     }
                 }],
-                "properties": { "revision": f.revision.as_deref() },
-            })
+                "properties": { "revision": f.revision.as_deref(), "sql_file": &*f.file, "sql_line": f.line },
+            });
+            if f.ignored {
+                result["suppressions"] = json!([{
+                    "kind": "inSource",
+                    "justification": f.ignore_reason.as_deref().unwrap_or(""),
+                }]);
+            }
+            result
         })
         .collect();
     let doc = json!({
@@ -70,21 +82,26 @@ fn escape_property(s: &str) -> String {
 /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
 pub fn github(report: &Report) -> String {
     let mut out = String::new();
-    for f in &report.findings {
+    for f in report.findings.iter().filter(|f| !f.ignored) {
         let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
+        let (file, line) = f.location();
         let title = match &f.revision {
             Some(r) => format!("pgrisk {} (revision {r})", f.rule),
             None => format!("pgrisk {}", f.rule),
         };
         out.push_str(&format!(
             "::{level} file={},line={},col={},title={}::{}\n",
-            escape_property(&f.file),
-            f.line,
-            f.column,
+            escape_property(file),
+            line,
+            if f.migration_line.is_some() {
+                1
+            } else {
+                f.column
+            },
             escape_property(&title),
             escape_data(&f.message)
         ));

@@ -136,6 +136,10 @@ fn write_finding(
         f.line, f.column
     )?;
     serde_json::to_writer(&mut *buf, &f.revision)?;
+    buf.extend_from_slice(b",\"migration_file\":");
+    serde_json::to_writer(&mut *buf, &f.migration_file)?;
+    buf.extend_from_slice(b",\"migration_line\":");
+    serde_json::to_writer(&mut *buf, &f.migration_line)?;
     write!(buf, ",\"statement\":{},\"message\":", f.statement)?;
     serde_json::to_writer(&mut *buf, &f.message)?;
     buf.extend_from_slice(b",\"related\":");

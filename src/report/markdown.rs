@@ -26,7 +26,7 @@ pub fn render(report: &Report) -> String {
     let shown: Vec<_> = report
         .findings
         .iter()
-        .filter(|f| f.severity > Severity::Info)
+        .filter(|f| !f.ignored && f.severity > Severity::Info)
         .collect();
     if shown.is_empty() {
         writeln!(out, "No blocking locks or rewrites found.").unwrap();
@@ -50,8 +50,8 @@ pub fn render(report: &Report) -> String {
         writeln!(
             out,
             "| {icon} | `{}:{}` | {} | `{}` | {} | {} |",
-            f.file,
-            f.line,
+            f.location().0,
+            f.location().1,
             f.revision
                 .as_deref()
                 .map_or(String::new(), |r| format!("`{r}`")),
@@ -69,8 +69,8 @@ pub fn render(report: &Report) -> String {
         writeln!(
             out,
             "<details><summary><code>{}:{}</code> {}: {}</summary>\n",
-            f.file,
-            f.line,
+            f.location().0,
+            f.location().1,
             f.rule,
             cell(&sug.summary)
         )

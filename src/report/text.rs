@@ -82,7 +82,7 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     let mut out = String::new();
     let worst: Vec<Option<Severity>> = {
         let mut w = vec![None; report.statements.len()];
-        for f in &report.findings {
+        for f in report.findings.iter().filter(|f| !f.ignored) {
             w[f.statement] = w[f.statement].max(Some(f.severity));
         }
         w
@@ -147,15 +147,17 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     for f in report
         .findings
         .iter()
-        .filter(|f| opts.all || f.severity > Severity::Info)
+        .filter(|f| !f.ignored && (opts.all || f.severity > Severity::Info))
     {
         finding(&mut out, f, report, opts.color);
     }
     let s = &report.summary;
     writeln!(
         out,
-        "pgrisk: PostgreSQL {}: {} statements read ({} parsed, {} unparseable; {} classified, {} unknown); {} errors, {} warnings, {} notes",
-        report.pg_version, s.read, s.parsed, s.unparseable, s.classified, s.unknown, s.errors, s.warnings, s.infos
+        "pgrisk: PostgreSQL {}: {} statements read ({} parsed, {} unparseable; {} classified, {} unknown); {} errors, {} warnings, {} notes{}{}",
+        report.pg_version, s.read, s.parsed, s.unparseable, s.classified, s.unknown, s.errors, s.warnings, s.infos,
+        if s.ignored > 0 { format!("; {} ignored", s.ignored) } else { String::new() },
+        if s.history > 0 { format!("; {} statements of history revisions (--since) not reported", s.history) } else { String::new() },
     )
     .unwrap();
     out
@@ -169,10 +171,8 @@ fn finding(out: &mut String, f: &Finding, report: &Report, color: bool) {
         .map_or(String::new(), |r| format!(" (revision {r})"));
     writeln!(
         out,
-        "{}:{}:{}: {} [{}]{}",
-        f.file,
-        f.line,
-        f.column,
+        "{}: {} [{}]{}",
+        f.position(),
         paint(f.severity.as_str(), code, color),
         paint(f.rule.as_str(), "1", color),
         rev
