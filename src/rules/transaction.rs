@@ -155,6 +155,20 @@ fn held_across(
                 slow_work(first),
             )
         };
+        // Slow work of other revisions in the same transaction: the layout is the cause.
+        let own = statements[anchor].revision.as_deref();
+        let mut msg = msg;
+        let others: Vec<&str> = all_slow
+            .iter()
+            .filter_map(|&s| statements[s].revision.as_deref())
+            .filter(|r| Some(*r) != own)
+            .collect();
+        if !others.is_empty() {
+            msg.push_str(&format!(
+                "; slow work of other revisions ({}) runs in the same transaction: the whole upgrade is one transaction (Alembic's default), `transaction_per_migration=True` in env.py gives each migration its own",
+                others[0]
+            ));
+        }
         let (table, mode) = (extended[0].0, extended[0].1);
         let mut v = Vars::new();
         v.insert("table", table.to_string());
