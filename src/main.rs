@@ -25,14 +25,14 @@ struct Cli {
     /// SQL files to analyse, in order ("-" for stdin). Default: stdin.
     files: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text, global = true)]
     format: Format,
     /// Target PostgreSQL major version (11–18; default 15, or the configuration's `pg_version`).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(kb::MIN_VERSION as i64..=kb::MAX_VERSION as i64))]
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(kb::MIN_VERSION as i64..=kb::MAX_VERSION as i64))]
     pg_version: Option<u32>,
     /// Exit with 1 when a finding is at least this severe (default error, or the
     /// configuration's `fail_on`).
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, global = true)]
     fail_on: Option<FailOn>,
     /// Revisions production already has (comma-separated): they and everything they depend on
     /// teach the schema but get no findings; only the later revisions are reported.
@@ -40,12 +40,12 @@ struct Cli {
     since: Vec<String>,
     /// Configuration file (default: the nearest pgrisk.toml, or pyproject.toml with
     /// [tool.pgrisk], from the working directory up).
-    #[arg(long)]
+    #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// The Alembic project (the folder holding alembic.ini, the script folder, or a versions
     /// folder): findings point at the migration file and the line of the op.* call. Default:
     /// ./alembic.ini when present.
-    #[arg(long)]
+    #[arg(long, global = true)]
     alembic_dir: Option<PathBuf>,
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -62,6 +62,17 @@ enum Command {
     Explain { rule: String },
     /// List every rule.
     Rules,
+    /// For a pre-commit hook: the revisions of the changed migration FILES (and those after
+    /// them) are reported; their parents are history. Renders `alembic upgrade heads --sql` in
+    /// the directory of alembic.ini (or --alembic-dir), so the project's env.py must support
+    /// offline mode. The report options (--format, --fail-on, --pg-version, --config) apply.
+    PreCommit {
+        /// Changed files; those that are not migration scripts are ignored.
+        files: Vec<PathBuf>,
+        /// The alembic command.
+        #[arg(long, default_value = "alembic")]
+        alembic: String,
+    },
     /// Run every knowledge-base example against a PostgreSQL server (in a scratch schema, rolled
     /// back) and compare pgrisk's claims with the locks the server really takes.
     VerifyLocks {
@@ -149,11 +160,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::from(1)
             });
         }
-        None => {}
+        Some(Command::PreCommit { .. }) | None => {}
     }
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let config = Config::load(cli.config.as_deref(), &cwd)?;
-    let sources = read_inputs(&cli.files)?;
+    let index = scripts(cli.alembic_dir.as_deref())?.map(std::sync::Arc::new);
+    let (sources, pre_commit_since) = match &cli.command {
+        Some(Command::PreCommit { files, alembic }) => {
+            let Some(index) = &index else {
+                bail!(
+                    "pre-commit: no alembic.ini here; run it where alembic.ini is, or pass --alembic-dir"
+                );
+            };
+            match pre_commit(index, files, alembic, cli.alembic_dir.as_deref())? {
+                Some((sources, since)) => (sources, Some(since)),
+                None => return Ok(ExitCode::SUCCESS),
+            }
+        }
+        _ => (read_inputs(&cli.files)?, None),
+    };
     let pg_version = cli
         .pg_version
         .or(config.pg_version)
@@ -165,13 +190,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     let options = Options {
         pg_version,
-        since: if cli.since.is_empty() {
-            config.since.clone()
-        } else {
-            cli.since.clone()
+        since: match pre_commit_since {
+            Some(s) => s,
+            None if cli.since.is_empty() => config.since.clone(),
+            None => cli.since.clone(),
         },
         rules: config.rules.clone(),
-        scripts: scripts(cli.alembic_dir.as_deref())?.map(std::sync::Arc::new),
+        scripts: index,
     };
     let stdout = std::io::stdout();
     let written = match cli.format {
@@ -259,6 +284,65 @@ fn run(cli: Cli) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The rendered upgrade SQL and the revisions that are history.
+type Rendered = (Vec<Source>, Vec<String>);
+
+/// What a pre-commit run analyses: `alembic upgrade heads --sql` of the project, with the parents
+/// of the changed revisions as history. None: no changed file is a migration script.
+fn pre_commit(
+    index: &ScriptIndex,
+    files: &[PathBuf],
+    alembic: &str,
+    dir: Option<&std::path::Path>,
+) -> Result<Option<Rendered>> {
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a == b
+            || (a.canonicalize().ok().is_some() && a.canonicalize().ok() == b.canonicalize().ok())
+    };
+    let changed: Vec<&pgrisk::migrations::Script> = index
+        .scripts()
+        .iter()
+        .filter(|s| files.iter().any(|f| same(f, &s.path)))
+        .collect();
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    let ours: Vec<&str> = changed.iter().map(|s| s.revision.as_str()).collect();
+    let mut since: Vec<String> = changed
+        .iter()
+        .flat_map(|s| s.down_revisions.iter())
+        .filter(|r| !ours.contains(&r.as_str()))
+        .cloned()
+        .collect();
+    since.sort();
+    since.dedup();
+    // alembic runs where alembic.ini is.
+    let ini_dir = match dir {
+        Some(d) if d.join("alembic.ini").is_file() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let out = std::process::Command::new(alembic)
+        .args(["upgrade", "heads", "--sql"])
+        .current_dir(&ini_dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| {
+            format!("pre-commit: cannot run `{alembic}` (is the project's virtualenv active?)")
+        })?;
+    if !out.status.success() {
+        bail!(
+            "pre-commit: `{alembic} upgrade heads --sql` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        );
+    }
+    let src = Source::from_bytes("<alembic upgrade heads --sql>", out.stdout)?;
+    Ok(Some((vec![src], since)))
 }
 
 /// The migration scripts: `--alembic-dir`, else ./alembic.ini when present. Files the index could

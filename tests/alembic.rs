@@ -554,3 +554,59 @@ fn findings_point_at_the_migration_file_and_line() {
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!("alembic-fixture-findings", digest));
 }
+
+/// `pgrisk pre-commit` on a changed migration file: renders the project with real Alembic and
+/// reports that revision (its parent is history), at its op.* lines; a change that touches no
+/// migration passes without running Alembic.
+#[test]
+fn pre_commit_reports_the_changed_revision() {
+    let changed = "tests/alembic_project/migrations/versions/748036a02dea_widen_order_totals.py";
+    let alembic = alembic_bin().join("alembic");
+    let out = Command::new(env!("CARGO_BIN_EXE_pgrisk"))
+        .args([
+            "pre-commit",
+            "--format",
+            "json",
+            "--alembic-dir",
+            PROJECT,
+            "--alembic",
+        ])
+        .arg(&alembic)
+        .args([changed, "README.md"])
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert_eq!(f["revision"], "748036a02dea", "{f}");
+        assert_eq!(f["migration_file"], changed, "{f}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_pgrisk"))
+        .args([
+            "pre-commit",
+            "--alembic-dir",
+            PROJECT,
+            "--alembic",
+            "/nonexistent/alembic",
+        ])
+        .arg("README.md")
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
