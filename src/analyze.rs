@@ -128,6 +128,10 @@ impl Walk<'_> {
     /// `ignored`: Some(reason) when an ignore accepted the finding.
     fn place(&mut self, statement: usize, draft: Draft, ignored: Option<Option<String>>) {
         let s = &self.pending[statement - self.base];
+        let (migration_file, migration_line) = match draft.at {
+            Some((f, l)) => (Some(f), Some(l)),
+            None => (s.migration_file.clone(), s.migration_line),
+        };
         self.findings.push(Finding {
             rule: draft.rule,
             severity: draft.severity,
@@ -135,8 +139,8 @@ impl Walk<'_> {
             line: s.line,
             column: s.column,
             revision: s.revision.clone(),
-            migration_file: s.migration_file.clone(),
-            migration_line: s.migration_line,
+            migration_file,
+            migration_line,
             statement,
             message: draft.message,
             related: draft.related,
@@ -416,6 +420,7 @@ fn analyze_statement(
             walk.finding(index, d);
         }
     }
+    project_rules(walk, index, cursor.downgrade);
     if session.block.is_none() {
         walk.flush();
     }
@@ -482,5 +487,37 @@ fn end_block(ended: Ended, walk: &mut Walk) {
     );
     for (i, d) in drafts {
         walk.finding(i, d);
+    }
+}
+
+/// The rules over the project's files (`--alembic-dir`), placed on the first statement they
+/// concern: alembic.ini and env.py on the first statement of the run, a script on the first
+/// statement of its revision. Their findings point at the file and line they are about.
+fn project_rules(walk: &mut Walk, index: usize, downgrade: bool) {
+    let revision = walk.st(index).revision.clone();
+    let Some(locator) = walk.locator.as_mut() else {
+        return;
+    };
+    let mut drafts: Vec<Draft> = Vec::new();
+    for path in locator.take_config_files() {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let file: Arc<str> = path.display().to_string().into();
+        for (line, mut d) in rules::check_project_file(&file, &text) {
+            d.at = Some((file.clone(), line));
+            drafts.push(d);
+        }
+    }
+    if let Some(rev) = revision.as_deref()
+        && !downgrade
+        && let Some((script, file)) = locator.first_sight(rev)
+        && let Some((line, mut d)) = rules::check_script(script)
+    {
+        d.at = Some((file, line));
+        drafts.push(d);
+    }
+    for d in drafts {
+        walk.finding(index, d);
     }
 }

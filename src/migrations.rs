@@ -27,6 +27,8 @@ use ruff_text_size::{Ranged, TextSize};
 #[derive(Debug, Clone, Default)]
 pub struct ScriptIndex {
     version_dirs: Vec<PathBuf>,
+    /// `alembic.ini` and `env.py`, when found (relative to the working directory when under it).
+    config_files: Vec<PathBuf>,
     scripts: Vec<Script>,
     by_revision: HashMap<String, usize>,
     problems: Vec<Problem>,
@@ -257,6 +259,29 @@ impl ScriptIndex {
                 Err(e) => index.problem(shown, format!("{e:#}")),
             }
         }
+        let mut config_files: Vec<PathBuf> = Vec::new();
+        let ini = if abs.is_file() {
+            abs.clone()
+        } else {
+            abs.join("alembic.ini")
+        };
+        if ini.is_file() {
+            config_files.push(ini);
+        }
+        for d in version_dirs
+            .iter()
+            .filter_map(|v| v.parent())
+            .chain([abs.as_path()])
+        {
+            let env = d.join("env.py");
+            if env.is_file() && !config_files.contains(&env) {
+                config_files.push(env);
+            }
+        }
+        index.config_files = config_files
+            .iter()
+            .map(|f| relative_to(f, cwd.as_deref()))
+            .collect();
         index.version_dirs = version_dirs
             .iter()
             .map(|d| relative_to(d, cwd.as_deref()))
@@ -315,6 +340,11 @@ impl ScriptIndex {
     /// The version folders searched (relative to the working directory when under it).
     pub fn version_dirs(&self) -> &[PathBuf] {
         &self.version_dirs
+    }
+
+    /// The project's `alembic.ini` and `env.py`, where found.
+    pub fn config_files(&self) -> &[PathBuf] {
+        &self.config_files
     }
 
     /// Files left out of the index, and why.

@@ -2,7 +2,7 @@
 //! the line of the `op.*` call that produced it (`--alembic-dir`), read from the script index.
 
 use crate::facts::{AlterCmd, Op, RelKind, RenameTarget};
-use crate::migrations::{Direction, ScriptIndex, StatementHint, Verb};
+use crate::migrations::{Direction, Script, ScriptIndex, StatementHint, Verb};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -21,6 +21,8 @@ pub struct Locator {
     cursors: HashMap<(String, bool), usize>,
     /// Revisions with statements but no script in the index.
     pub missing: BTreeSet<String>,
+    /// Revisions whose script was already looked at (for the rules over the scripts).
+    seen: BTreeSet<String>,
 }
 
 impl Locator {
@@ -30,7 +32,31 @@ impl Locator {
             files: HashMap::new(),
             cursors: HashMap::new(),
             missing: BTreeSet::new(),
+            seen: BTreeSet::new(),
         }
+    }
+
+    /// The script of `revision` the first time it is asked for (then None): what the rules over
+    /// the scripts read, once per revision.
+    pub fn first_sight(&mut self, revision: &str) -> Option<(&Script, Arc<str>)> {
+        if !self.seen.insert(revision.to_string()) {
+            return None;
+        }
+        let script = self.index.get(revision)?;
+        let file = self
+            .files
+            .entry(revision.to_string())
+            .or_insert_with(|| script.path.display().to_string().into())
+            .clone();
+        Some((script, file))
+    }
+
+    /// The project's configuration files (alembic.ini, env.py), once: the first call only.
+    pub fn take_config_files(&mut self) -> Vec<std::path::PathBuf> {
+        if !self.seen.insert(String::new()) {
+            return Vec::new();
+        }
+        self.index.config_files().to_vec()
     }
 
     /// The origin of a statement of `revision` (`downgrade`: from a downgrade run).

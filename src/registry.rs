@@ -105,6 +105,8 @@ rules! {
     PreferTextOverChar = "prefer-text-over-char", Info;
     InvalidIgnore = "invalid-ignore", Warning;
     UnusedIgnore = "unused-ignore", Info;
+    MissingDowngrade = "missing-downgrade", Warning;
+    CredentialsInConfig = "credentials-in-config", Error;
 }
 
 impl fmt::Display for RuleId {

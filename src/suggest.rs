@@ -73,6 +73,8 @@ pub struct RuleDoc {
     /// SQL that makes the rule fire (`## Example`), and SQL that does not (`## Safe example`).
     pub example: String,
     pub safe_example: String,
+    /// The examples' language: `sql`, or `python` / `ini` for rules over the project's files.
+    pub example_lang: String,
     pub text: &'static str,
 }
 
@@ -96,6 +98,7 @@ fn parse_doc(id: &str, text: &'static str) -> RuleDoc {
         phases: Vec::new(),
         example: String::new(),
         safe_example: String::new(),
+        example_lang: String::new(),
         text,
     };
     #[derive(PartialEq)]
@@ -116,6 +119,7 @@ fn parse_doc(id: &str, text: &'static str) -> RuleDoc {
             if line.trim_start().starts_with("```") {
                 if at == At::Example {
                     d.example = block.trim_end().to_string();
+                    d.example_lang = lang.clone();
                 } else if at == At::SafeExample {
                     d.safe_example = block.trim_end().to_string();
                 } else if let Some(p) = d.phases.last_mut() {

@@ -365,3 +365,25 @@ FAILED: Can't locate revision identified by 'zz'\n";
         "{e}"
     );
 }
+
+#[test]
+fn a_password_in_alembic_ini_is_an_error_that_does_not_repeat_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = postgresql://app:hunter2@db/app\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("migrations/versions")).unwrap();
+    std::fs::write(dir.path().join("migrations/env.py"), "import os\n").unwrap();
+    // alembic.ini in the working directory is used without --alembic-dir.
+    let o = pgrisk_in(dir.path(), &["--format", "json"], b"SELECT 1;\n");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.contains("hunter2"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "credentials-in-config");
+    assert_eq!(f["migration_file"], "alembic.ini");
+    assert_eq!(f["migration_line"], 3);
+}

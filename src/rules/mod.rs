@@ -8,6 +8,7 @@ mod column;
 mod constraint;
 mod index;
 mod input;
+mod project;
 mod style;
 mod table;
 mod transaction;
@@ -32,6 +33,8 @@ pub struct Draft {
     pub vars: Vars,
     /// Other statements the finding is about (the message names them).
     pub related: Vec<usize>,
+    /// A project file and line the finding is about, instead of its statement's script line.
+    pub at: Option<(std::sync::Arc<str>, usize)>,
 }
 
 /// A finding at the severity its rule's document states.
@@ -47,6 +50,7 @@ fn draft_at(rule: RuleId, severity: Severity, message: String, vars: Vars) -> Dr
         message,
         vars,
         related: Vec::new(),
+        at: None,
     }
 }
 
@@ -270,6 +274,16 @@ pub fn check_unparsed(body: &Body, src: &Source, st: &StatementReport) -> Vec<Dr
 /// Rules over the ignore directive right before a statement.
 pub fn check_ignore(ignore: &crate::script::Ignore) -> Vec<Draft> {
     input::ignore(ignore)
+}
+
+/// missing-downgrade for a revision's script: its line in the script, and the finding.
+pub fn check_script(script: &crate::migrations::Script) -> Option<(usize, Draft)> {
+    project::missing_downgrade(script)
+}
+
+/// credentials-in-config in a project file (alembic.ini, env.py): line and finding for each.
+pub fn check_project_file(file: &str, text: &str) -> Vec<(usize, Draft)> {
+    project::credentials(file, text)
 }
 
 /// unused-ignore: an ignore directive that accepted no finding of its statement.
