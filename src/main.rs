@@ -54,6 +54,10 @@ struct Cli {
     /// with findings or blocking locks and findings above info.
     #[arg(long)]
     all: bool,
+    /// Text output: the full recipe under every finding (default: once per rule and table, at
+    /// the end).
+    #[arg(long, short = 'v')]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -245,6 +249,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         color,
                         all: cli.all,
                         width,
+                        verbose: cli.verbose,
                     },
                 )
             };

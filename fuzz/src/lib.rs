@@ -44,6 +44,7 @@ pub fn pipeline(data: &[u8]) {
             all,
             // Narrow and wide terminals.
             width: if all { 20 } else { 120 },
+            verbose: all,
         };
         text::render(&report, &opts);
     }

@@ -1,5 +1,7 @@
 //! Terminal report: a table of the statements that matter (comfy-table), then each finding
-//! with its expand-contract suggestion. Colour only when asked for by the caller.
+//! (position, rule, message) with its expand-contract recipe under the first finding of its rule
+//! and a one-line pointer under the others (`verbose`: the full recipe under every finding).
+//! Colour only when asked for by the caller.
 
 use crate::model::{Finding, Report, Severity, StatementReport};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
@@ -11,6 +13,8 @@ pub struct TextOptions {
     /// locks and findings above info.
     pub all: bool,
     pub width: u16,
+    /// The full recipe under every finding, instead of once per rule.
+    pub verbose: bool,
 }
 
 fn paint(s: &str, code: &str, on: bool) -> String {
@@ -49,8 +53,16 @@ fn lock_cell(st: &StatementReport) -> String {
         .join("\n")
 }
 
-fn blocks_cell(st: &StatementReport) -> String {
+fn blocks_cell(st: &StatementReport, worst: Option<Severity>) -> String {
     let strongest = st.locks.iter().map(|l| l.mode).max();
+    // A statement with an error whose table lock blocks nothing: say what the error is about.
+    if worst == Some(Severity::Error) && !strongest.is_some_and(|m| m.is_dangerous()) {
+        return if st.slow {
+            "writes to the rows\nit changes (row locks)".into()
+        } else {
+            "nothing while it runs\n(see the finding)".into()
+        };
+    }
     match (strongest, &st.held_until) {
         (Some(m), Some(h)) if m.is_dangerous() => {
             let what = m.blocks().describe();
@@ -135,7 +147,7 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
                 Cell::new(st.revision.as_deref().unwrap_or("")),
                 Cell::new(first_line(&st.sql, 60)),
                 Cell::new(lock_cell(st)),
-                Cell::new(blocks_cell(st)),
+                Cell::new(blocks_cell(st, sev)),
                 Cell::new(effect_cell(st)),
                 sev_cell,
             ]);
@@ -144,12 +156,20 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         writeln!(out).unwrap();
     }
     // Notes (info) are context, not problems: listed only with --all.
-    for f in report
+    let shown: Vec<&Finding> = report
         .findings
         .iter()
         .filter(|f| !f.ignored && (opts.all || f.severity > Severity::Info))
-    {
-        finding(&mut out, f, report, opts.color);
+        .collect();
+    // The full recipe under the first finding of each rule; later ones point back at it.
+    let mut first_of_rule: Vec<&Finding> = Vec::new();
+    for f in &shown {
+        let earlier = first_of_rule.iter().find(|e| e.rule == f.rule).copied();
+        if earlier.is_none() && f.severity > Severity::Info && f.suggestion.render().is_some() {
+            first_of_rule.push(f);
+        }
+        let reference = if opts.verbose { None } else { earlier };
+        finding(&mut out, f, report, opts.color, reference);
     }
     let s = &report.summary;
     writeln!(
@@ -163,7 +183,9 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
     out
 }
 
-fn finding(out: &mut String, f: &Finding, report: &Report, color: bool) {
+/// One finding: position, rule, statement, message, and the fix: the whole recipe, or one line
+/// pointing at the earlier finding of the same rule whose recipe was shown (`same_as`).
+fn finding(out: &mut String, f: &Finding, report: &Report, color: bool, same_as: Option<&Finding>) {
     let (_, code) = severity_color(f.severity);
     let rev = f
         .revision
@@ -185,36 +207,55 @@ fn finding(out: &mut String, f: &Finding, report: &Report, color: bool) {
     )
     .unwrap();
     writeln!(out, "  {}", f.message).unwrap();
-    if f.severity > Severity::Info
-        && let Some(s) = f.suggestion.render()
-    {
-        writeln!(
-            out,
-            "  {} {}",
-            paint("fix:", "32;1", color),
-            s.summary.replace('\n', "\n  ")
-        )
-        .unwrap();
-        for (i, p) in s.phases.iter().enumerate() {
+    match same_as {
+        Some(e) if f.severity > Severity::Info => {
             writeln!(
                 out,
-                "  {}. {}: {}",
-                i + 1,
-                paint(&p.name, "1", color),
-                p.summary
+                "  {} the {} recipe shown at {}, with this statement's names (--verbose prints it here)",
+                paint("fix:", "32;1", color),
+                f.rule,
+                e.position()
             )
             .unwrap();
-            if !p.sql.is_empty() {
-                writeln!(out, "     SQL:").unwrap();
-                for l in p.sql.lines() {
-                    writeln!(out, "       {l}").unwrap();
-                }
+            writeln!(out).unwrap();
+        }
+        None if f.severity > Severity::Info => recipe(out, f, color),
+        _ => writeln!(out).unwrap(),
+    }
+}
+
+/// A finding's whole recipe: summary, then each phase with its SQL and Alembic code.
+fn recipe(out: &mut String, f: &Finding, color: bool) {
+    let Some(s) = f.suggestion.render() else {
+        writeln!(out).unwrap();
+        return;
+    };
+    writeln!(
+        out,
+        "  {} {}",
+        paint("fix:", "32;1", color),
+        s.summary.replace('\n', "\n  ")
+    )
+    .unwrap();
+    for (i, p) in s.phases.iter().enumerate() {
+        writeln!(
+            out,
+            "  {}. {}: {}",
+            i + 1,
+            paint(&p.name, "1", color),
+            p.summary
+        )
+        .unwrap();
+        if !p.sql.is_empty() {
+            writeln!(out, "     SQL:").unwrap();
+            for l in p.sql.lines() {
+                writeln!(out, "       {l}").unwrap();
             }
-            if !p.alembic.is_empty() {
-                writeln!(out, "     Alembic:").unwrap();
-                for l in p.alembic.lines() {
-                    writeln!(out, "       {l}").unwrap();
-                }
+        }
+        if !p.alembic.is_empty() {
+            writeln!(out, "     Alembic:").unwrap();
+            for l in p.alembic.lines() {
+                writeln!(out, "       {l}").unwrap();
             }
         }
     }
