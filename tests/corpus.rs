@@ -291,3 +291,47 @@ fn text_report_shows_each_recipe_once() {
         "the inputs exercise repeated recipes in --verbose"
     );
 }
+
+/// The Markdown report is a pull-request comment: always under GitHub's 65,536-character limit,
+/// on every corpus file and on an input with thousands of findings, which degrades and says so.
+#[test]
+fn markdown_fits_in_a_pull_request_comment() {
+    use pgrisk::report::markdown;
+    for path in corpus() {
+        let (_, report) = analyse(&path);
+        let md = markdown::render(&report);
+        assert!(
+            md.chars().count() < 65_536,
+            "{path:?}: {}",
+            md.chars().count()
+        );
+    }
+    let mut sql = String::from("BEGIN;\n");
+    for i in 0..3000 {
+        sql.push_str(&format!(
+            "-- Running upgrade r{i} -> r{}\nALTER TABLE t{i} ADD COLUMN c int DEFAULT (random() * 10)::int;\n",
+            i + 1
+        ));
+    }
+    sql.push_str("COMMIT;\n");
+    let report = pgrisk::analyze_sql(&sql, &Options::for_version(15)).unwrap();
+    assert!(report.findings.len() >= 3000);
+    let md = markdown::render(&report);
+    assert!(md.chars().count() < 65_536, "{}", md.chars().count());
+    assert!(
+        md.contains("left out") || md.contains("counted per rule"),
+        "says what it left out"
+    );
+    assert!(
+        md.contains("| revision | worst |"),
+        "the summary is always there"
+    );
+    // The full form, with recipes and a lock timeline, when it fits.
+    let (_, report) =
+        analyse(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop-upgrade.sql"));
+    let md = markdown::render(&report);
+    assert!(
+        md.contains("```mermaid\ngantt") && md.contains("<details>"),
+        "{md}"
+    );
+}
