@@ -297,11 +297,14 @@ fn summary_table(out: &mut String, report: &Report, findings: &[&Finding]) {
     writeln!(out).unwrap();
 }
 
+/// One held lock on the timeline: relation, mode, from line, to line.
+type Bar = (String, LockMode, usize, usize);
+
 /// A Mermaid gantt chart per transaction: which table is held in which mode from which
 /// statement to the COMMIT, on the axis of SQL line numbers.
 fn timeline(out: &mut String, report: &Report) {
     // Transactions: the COMMIT that releases the locks, and the bars (relation, mode, from, to).
-    let mut txs: Vec<(Option<usize>, Vec<(String, LockMode, usize, usize)>)> = Vec::new();
+    let mut txs: Vec<(Option<usize>, Vec<Bar>)> = Vec::new();
     for st in &report.statements {
         let Some(h) = &st.held_until else { continue };
         if h.later_statements == 0 {
