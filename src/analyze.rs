@@ -71,7 +71,7 @@ impl Walk<'_> {
             .collect();
         for (statement, ignore) in unused {
             if let Some(d) = rules::check_unused_ignore(&ignore) {
-                self.place(statement, d, None);
+                self.place(statement, d, None, None);
             }
         }
         while let Some(st) = self.pending.pop_front() {
@@ -102,6 +102,7 @@ impl Walk<'_> {
         if config.disabled.contains(&draft.rule) {
             return;
         }
+        let duration = self.size(statement, &mut draft);
         if let Some(s) = config.severity.get(&draft.rule) {
             draft.severity = *s;
         }
@@ -122,11 +123,49 @@ impl Walk<'_> {
         {
             ignored = Some(Some(i.reason.clone()));
         }
-        self.place(statement, draft, ignored);
+        self.place(statement, draft, ignored, duration);
+    }
+
+    /// With table sizes: the duration class of a finding about slow work, and small tables made
+    /// info (brief whatever the lock); an empty table cannot fail ADD COLUMN … NOT NULL.
+    fn size(&self, statement: usize, draft: &mut Draft) -> Option<&'static str> {
+        let stats = self.options.stats.as_ref()?;
+        let st = &self.pending[statement - self.base];
+        let sizes: Vec<_> = st
+            .locks
+            .iter()
+            .filter_map(|l| stats.get(&l.relation))
+            .collect();
+        let largest = sizes.iter().max_by_key(|s| s.bytes)?;
+        if draft.rule == RuleId::AddColumnNotNullWithoutDefault && largest.rows == 0 {
+            draft.severity = Severity::Info;
+            draft
+                .message
+                .push_str(" (the table is empty in production: it succeeds)");
+            return None;
+        }
+        if !rules::GROWS_WITH_TABLE.contains(&draft.rule) {
+            return None;
+        }
+        if largest.bytes < crate::stats::SMALL_BYTES && draft.severity == Severity::Error {
+            draft.severity = Severity::Info;
+            draft.message.push_str(&format!(
+                " (the table is small in production: {} rows, {} kB; the lock is brief)",
+                largest.rows,
+                largest.bytes / 1024
+            ));
+        }
+        Some(crate::stats::duration_class(largest.bytes))
     }
 
     /// `ignored`: Some(reason) when an ignore accepted the finding.
-    fn place(&mut self, statement: usize, draft: Draft, ignored: Option<Option<String>>) {
+    fn place(
+        &mut self,
+        statement: usize,
+        draft: Draft,
+        ignored: Option<Option<String>>,
+        duration: Option<&'static str>,
+    ) {
         let s = &self.pending[statement - self.base];
         let (migration_file, migration_line) = match draft.at {
             Some((f, l)) => (Some(f), Some(l)),
@@ -143,6 +182,7 @@ impl Walk<'_> {
             migration_line,
             statement,
             message: draft.message,
+            duration,
             related: draft.related,
             ignored: ignored.is_some(),
             ignore_reason: ignored.flatten(),

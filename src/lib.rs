@@ -18,6 +18,7 @@ pub mod rules;
 pub mod script;
 pub mod session;
 pub mod source;
+pub mod stats;
 pub mod suggest;
 pub mod types;
 pub mod verify;
@@ -37,6 +38,8 @@ pub struct Options {
     pub rules: config::RuleConfig,
     /// The project's migration scripts (`--alembic-dir`): findings point at the `op.*` call.
     pub scripts: Option<std::sync::Arc<migrations::ScriptIndex>>,
+    /// Production table sizes (`--stats`): severity follows size.
+    pub stats: Option<std::sync::Arc<stats::Stats>>,
 }
 
 impl Options {
@@ -56,6 +59,7 @@ impl Default for Options {
             since: Vec::new(),
             rules: config::RuleConfig::default(),
             scripts: None,
+            stats: None,
         }
     }
 }

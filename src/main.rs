@@ -47,6 +47,10 @@ struct Cli {
     /// ./alembic.ini when present.
     #[arg(long, global = true)]
     alembic_dir: Option<PathBuf>,
+    /// Production table sizes (JSON or CSV: table, rows, bytes; README gives the query): a
+    /// rewrite, scan or index build of a small table is info, and findings show how long.
+    #[arg(long, global = true)]
+    stats: Option<PathBuf>,
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -201,6 +205,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         },
         rules: config.rules.clone(),
         scripts: index,
+        stats: match &cli.stats {
+            Some(p) => Some(std::sync::Arc::new(pgrisk::stats::Stats::read(p)?)),
+            None => None,
+        },
     };
     let stdout = std::io::stdout();
     let written = match cli.format {

@@ -155,6 +155,9 @@ pub struct Finding {
     /// Index into `statements` of the statement that caused it.
     pub statement: usize,
     pub message: String,
+    /// With `--stats`: how long the slow work holds its lock, roughly ("seconds", "minutes",
+    /// "hours"), from the size of the largest existing table the statement locks.
+    pub duration: Option<&'static str>,
     /// Other statements the finding is about (indexes into `statements`; the message names them).
     pub related: Vec<usize>,
     /// Accepted by an ignore directive or the configuration: listed, counted apart, never in

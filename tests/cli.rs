@@ -387,3 +387,46 @@ fn a_password_in_alembic_ini_is_an_error_that_does_not_repeat_it() {
     assert_eq!(f["migration_file"], "alembic.ini");
     assert_eq!(f["migration_line"], 3);
 }
+
+#[test]
+fn table_sizes_make_severity_follow_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let sql = b"SET lock_timeout = '5s';\nCREATE INDEX ix_lookup_code ON lookup (code);\nCREATE INDEX ix_events_at ON events (at);\n";
+    std::fs::write(
+        dir.path().join("stats.csv"),
+        "table,rows,bytes\npublic.lookup,50,16384\npublic.events,2000000000,900000000000\n",
+    )
+    .unwrap();
+    let o = pgrisk_in(
+        dir.path(),
+        &["--format", "json", "--stats", "stats.csv"],
+        sql,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    let at = |line: u64| f.iter().find(|f| f["line"] == line).unwrap();
+    assert_eq!(at(2)["severity"], "info", "a 50-row table: {}", at(2));
+    assert!(
+        at(2)["message"]
+            .as_str()
+            .unwrap()
+            .contains("small in production")
+    );
+    assert_eq!(at(3)["severity"], "error");
+    assert_eq!(at(3)["duration"], "hours");
+    // Without statistics nothing changes.
+    let o = pgrisk_in(dir.path(), &["--format", "json"], sql);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] == "error" && f["duration"].is_null())
+    );
+    // A malformed file is an input error naming it.
+    std::fs::write(dir.path().join("bad.csv"), "name,size\n").unwrap();
+    let o = pgrisk_in(dir.path(), &["--stats", "bad.csv"], sql);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.csv"), "{}", stderr(&o));
+}

@@ -142,6 +142,8 @@ fn write_finding(
     serde_json::to_writer(&mut *buf, &f.migration_line)?;
     write!(buf, ",\"statement\":{},\"message\":", f.statement)?;
     serde_json::to_writer(&mut *buf, &f.message)?;
+    buf.extend_from_slice(b",\"duration\":");
+    serde_json::to_writer(&mut *buf, &f.duration)?;
     buf.extend_from_slice(b",\"related\":");
     serde_json::to_writer(&mut *buf, &f.related)?;
     write!(buf, ",\"ignored\":{},\"ignore_reason\":", f.ignored)?;

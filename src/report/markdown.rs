@@ -158,6 +158,8 @@ fn render_at(report: &Report, detail: Detail) -> String {
                 f.rule,
                 lock,
                 cell(&f.message)
+                    + &f.duration
+                        .map_or(String::new(), |d| format!(" (**{d}** by the table size)"))
             )
             .unwrap();
         }

@@ -207,6 +207,13 @@ fn finding(out: &mut String, f: &Finding, report: &Report, color: bool, same_as:
     )
     .unwrap();
     writeln!(out, "  {}", f.message).unwrap();
+    if let Some(d) = f.duration {
+        writeln!(
+            out,
+            "  holds its lock for {d}, by the table's size (--stats)"
+        )
+        .unwrap();
+    }
     match same_as {
         Some(e) if f.severity > Severity::Info => {
             writeln!(

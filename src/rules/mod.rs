@@ -37,6 +37,24 @@ pub struct Draft {
     pub at: Option<(std::sync::Arc<str>, usize)>,
 }
 
+/// Rules whose finding is the time a statement's own slow work (rewrite, scan, index build,
+/// backfill) holds its lock: with table sizes (`--stats`) they follow the size of the table.
+pub const GROWS_WITH_TABLE: &[RuleId] = &[
+    RuleId::CreateIndexBlocksWrites,
+    RuleId::ReindexBlocksWrites,
+    RuleId::AddColumnVolatileDefault,
+    RuleId::AddColumnGeneratedStored,
+    RuleId::AddColumnSerialOrIdentity,
+    RuleId::SetNotNull,
+    RuleId::AddCheckConstraint,
+    RuleId::AddForeignKey,
+    RuleId::AddUniqueConstraint,
+    RuleId::AddExclusionConstraint,
+    RuleId::AlterColumnType,
+    RuleId::TableRewrite,
+    RuleId::UnbatchedBackfill,
+];
+
 /// A finding at the severity its rule's document states.
 fn draft(rule: RuleId, message: String, vars: Vars) -> Draft {
     draft_at(rule, rule.severity(), message, vars)
