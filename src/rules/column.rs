@@ -1,7 +1,7 @@
 //! Column rules: adding a column that rewrites, scans or fails; SET NOT NULL; type changes;
 //! dropping, renaming, and dropping then re-adding a column.
 
-use super::{Draft, StmtCtx, column_vars, draft, fact, fact_of, sql_list, table_vars};
+use super::{Draft, StmtCtx, column_vars, draft, fact, fact_of, rename_vars, sql_list, table_vars};
 use crate::classify::{Classified, add_column_key};
 use crate::facts::{AlterCmd, ConstraintKind, Op, QName, RelKind, RenameTarget, ident};
 use crate::kb::{Key, Role};
@@ -22,17 +22,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
             new_name,
             ..
         } if ctx.existing(object) => {
-            let mut v = table_vars(object);
-            v.insert("new_name", ident(new_name));
-            v.insert("new_name_raw", new_name.clone());
-            v.insert(
-                "new_table",
-                QName {
-                    schema: object.schema.clone(),
-                    name: new_name.clone(),
-                }
-                .to_string(),
-            );
+            let mut v = rename_vars(object, new_name);
             v.insert("column", ident(column));
             v.insert("column_name", column.clone());
             let ty = ctx

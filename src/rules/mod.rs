@@ -185,6 +185,23 @@ fn table_vars(t: &QName) -> Vars {
     v
 }
 
+/// Placeholders of a rename of `object` to `new_name` (as written and quoted, and the new
+/// qualified name).
+fn rename_vars(object: &QName, new_name: &str) -> Vars {
+    let mut v = table_vars(object);
+    v.insert("new_name", ident(new_name));
+    v.insert("new_name_raw", new_name.to_string());
+    v.insert(
+        "new_table",
+        QName {
+            schema: object.schema.clone(),
+            name: new_name.to_string(),
+        }
+        .to_string(),
+    );
+    v
+}
+
 /// `, schema="s"` for Alembic calls on a schema-qualified table, empty otherwise.
 fn schema_kw(t: &QName) -> String {
     t.schema

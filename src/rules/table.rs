@@ -1,9 +1,9 @@
 //! Table rules: renaming, dropping and emptying a table, commands that rewrite it, partitions
 //! attached and detached, and materialized views refreshed under a lock that blocks reads.
 
-use super::{Draft, StmtCtx, draft, fact, facts, table_vars};
+use super::{Draft, StmtCtx, draft, fact, facts, rename_vars, table_vars};
 use crate::classify::Classified;
-use crate::facts::{AlterCmd, Op, QName, RelKind, RenameTarget, ident};
+use crate::facts::{AlterCmd, Op, QName, RelKind, RenameTarget};
 use crate::kb::Role;
 use crate::registry::RuleId;
 
@@ -20,17 +20,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
             target: RenameTarget::Table,
             new_name,
         } if ctx.existing(object) => {
-            let mut v = table_vars(object);
-            v.insert("new_name", ident(new_name));
-            v.insert("new_name_raw", new_name.clone());
-            v.insert(
-                "new_table",
-                QName {
-                    schema: object.schema.clone(),
-                    name: new_name.clone(),
-                }
-                .to_string(),
-            );
+            let v = rename_vars(object, new_name);
             out.push(draft(
                 RuleId::RenameTable,
                 format!("renaming {object} to {new_name} breaks every running application instance that still uses the old name, until all are redeployed"),
