@@ -523,7 +523,29 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
         }
         Op::Update { table, .. } => a.push(act(Key::Update, vec![(Role::Table, table.clone())])),
         Op::Delete { table, .. } => a.push(act(Key::Delete, vec![(Role::Table, table.clone())])),
-        Op::Select { sources, .. } => a.push(each(Key::Select, Role::Table, sources)),
+        Op::Select {
+            sources,
+            locked,
+            modified,
+            ..
+        } => {
+            a.push(each(Key::Select, Role::Table, sources));
+            if !locked.is_empty() {
+                a.push(each(Key::SelectForUpdate, Role::Table, locked));
+            }
+            if !modified.is_empty() {
+                a.push(each(Key::SelectModifyingCte, Role::Table, modified));
+            }
+        }
+        Op::Merge { table, sources } => {
+            let mut rels = vec![(Role::Table, table.clone())];
+            rels.extend(sources.iter().map(|s| (Role::Source, s.clone())));
+            a.push(act(Key::Merge, rels));
+        }
+        Op::CreateStatistics { table } => a.push(act(
+            Key::CreateStatistics,
+            vec![(Role::Table, table.clone())],
+        )),
         Op::Copy { table, from } => a.push(act(
             if *from { Key::Copy } else { Key::CopyTo },
             vec![(Role::Table, table.clone())],

@@ -517,6 +517,19 @@ pub enum Op {
     Select {
         sources: Vec<QName>,
         calls: Vec<String>,
+        /// Tables whose rows `FOR UPDATE` / `FOR SHARE` (and their variants) lock.
+        locked: Vec<QName>,
+        /// Tables a data-modifying CTE (`WITH d AS (DELETE …)`) writes.
+        modified: Vec<QName>,
+    },
+    /// MERGE INTO table USING sources.
+    Merge {
+        table: QName,
+        sources: Vec<QName>,
+    },
+    /// CREATE STATISTICS … ON … FROM table.
+    CreateStatistics {
+        table: QName,
     },
     /// COPY table FROM (loads rows) / COPY table TO (reads it); COPY (query) TO is a Select.
     Copy {
@@ -1379,11 +1392,36 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                     }
                 }
             });
-            Op::Select { sources: sources(Some(&node), None), calls }
+            let all = sources(Some(&node), None);
+            let locked = if s.locking_clause.is_empty() { vec![] } else { all.clone() };
+            let mut modified = Vec::new();
+            if let Some(w) = &s.with_clause {
+                for cte in &w.ctes {
+                    if let Some(NodeEnum::CommonTableExpr(c)) = cte.node.as_ref() {
+                        let rel = match c.ctequery.as_deref().and_then(|q| q.node.as_ref()) {
+                            Some(NodeEnum::InsertStmt(i)) => i.relation.as_ref(),
+                            Some(NodeEnum::UpdateStmt(u)) => u.relation.as_ref(),
+                            Some(NodeEnum::DeleteStmt(d)) => d.relation.as_ref(),
+                            Some(NodeEnum::MergeStmt(m)) => m.relation.as_ref(),
+                            _ => None,
+                        };
+                        modified.extend(rel.map(QName::from_range_var));
+                    }
+                }
+            }
+            Op::Select { sources: all, calls, locked, modified }
         }
+        NodeEnum::MergeStmt(m) => {
+            let table = m.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
+            Op::Merge { sources: sources(m.source_relation.as_deref(), Some(&table)), table }
+        }
+        NodeEnum::CreateStatsStmt(c) => match c.relations.first().and_then(|r| r.node.as_ref()) {
+            Some(NodeEnum::RangeVar(rv)) => Op::CreateStatistics { table: QName::from_range_var(rv) },
+            _ => Op::Other { tag: "CREATE STATISTICS".into() },
+        },
         NodeEnum::CopyStmt(c) => match (&c.relation, c.query.as_deref()) {
             (Some(rv), _) => Op::Copy { table: QName::from_range_var(rv), from: c.is_from },
-            (None, query) => Op::Select { sources: sources(query, None), calls: vec![] },
+            (None, query) => Op::Select { sources: sources(query, None), calls: vec![], locked: vec![], modified: vec![] },
         },
         NodeEnum::DoStmt(d) => {
             let (statements, dynamic) = do_body(&d.args);
@@ -1401,7 +1439,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         }
         NodeEnum::AlterDomainStmt(_) => Op::Other { tag: "ALTER DOMAIN".into() },
         NodeEnum::AlterFunctionStmt(_) | NodeEnum::AlterOwnerStmt(_) | NodeEnum::AlterExtensionStmt(_) => Op::CreateObject { what: "ALTER (catalog object)".into() },
-        NodeEnum::CreateEventTrigStmt(_) | NodeEnum::CreateCastStmt(_) | NodeEnum::CreateOpClassStmt(_) | NodeEnum::CreateStatsStmt(_) | NodeEnum::CreateForeignServerStmt(_) | NodeEnum::CreateFdwStmt(_) | NodeEnum::CreatePublicationStmt(_) | NodeEnum::CreateConversionStmt(_) => {
+        NodeEnum::CreateEventTrigStmt(_) | NodeEnum::CreateCastStmt(_) | NodeEnum::CreateOpClassStmt(_) | NodeEnum::CreateForeignServerStmt(_) | NodeEnum::CreateFdwStmt(_) | NodeEnum::CreatePublicationStmt(_) | NodeEnum::CreateConversionStmt(_) => {
             Op::CreateObject { what: "CREATE (catalog object)".into() }
         }
         NodeEnum::VariableShowStmt(_) | NodeEnum::NotifyStmt(_) | NodeEnum::ListenStmt(_) | NodeEnum::DiscardStmt(_) | NodeEnum::CheckPointStmt(_) | NodeEnum::ExplainStmt(_) => {

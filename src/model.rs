@@ -79,6 +79,9 @@ impl StatementKind {
                     | Key::Update
                     | Key::Delete
                     | Key::Select
+                    | Key::SelectForUpdate
+                    | Key::SelectModifyingCte
+                    | Key::Merge
                     | Key::Copy
                     | Key::CopyTo
             )

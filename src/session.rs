@@ -148,6 +148,7 @@ impl Session {
             Op::Insert { table, sources } if !sources.is_empty() => {
                 ("INSERT … SELECT", table, None)
             }
+            Op::Merge { table, .. } => ("MERGE", table, None),
             _ => return None,
         };
         if self.is_new(table) {
