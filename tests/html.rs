@@ -358,3 +358,25 @@ throw new Error(\"boom\");</script></body></html>";
         started.elapsed()
     );
 }
+
+#[test]
+fn large_transactions_are_capped_and_say_so() {
+    let mut sql = String::from("-- Running upgrade a1 -> b2\nBEGIN;\n");
+    let n = html::MAX_ROWS + 5;
+    for i in 0..n {
+        sql.push_str(&format!("ALTER TABLE t{i} ADD COLUMN x int;\n"));
+    }
+    sql.push_str("COMMIT;\n");
+    let report = pgrisk::analyze_sql(&sql, &Options::default()).unwrap();
+    let page = html::render(&report);
+    check_static("capped", &report, &page);
+    assert_eq!(count(&page, "<svg"), 1);
+    assert_eq!(count(&page, "<rect"), html::MAX_ROWS);
+    assert!(
+        page.contains("5 more locks in this transaction not drawn"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("t{} (ACCESS EXCLUSIVE, line", n - 1)));
+    // The summary names every table the revision locks ACCESS EXCLUSIVE.
+    assert!(page.contains(&format!("<code>t{}</code>", n - 1)));
+}

@@ -285,6 +285,13 @@ const AXIS: usize = 34;
 
 fn svg(out: &mut String, title: &str, bars: &[Bar], first: usize, last: usize) {
     let height = TOP + bars.len() * ROW + AXIS;
+    // The axis starts at a tick, so the first bar's line can be read off it.
+    let step = tick_step(first, last, 10);
+    let first = if first == last {
+        first
+    } else {
+        first / step * step
+    };
     let span = (last - first).max(1) as f64;
     let plot = (PLOT_RIGHT - PLOT_LEFT) as f64;
     let x = |line: usize| PLOT_LEFT as f64 + (line - first) as f64 / span * plot;
@@ -295,11 +302,7 @@ fn svg(out: &mut String, title: &str, bars: &[Bar], first: usize, last: usize) {
     )
     .unwrap();
     let axis_y = TOP + bars.len() * ROW + 4;
-    let step = tick_step(first, last, 10);
-    let mut t = first.div_ceil(step) * step;
-    if first == last {
-        t = first;
-    }
+    let mut t = first;
     while t <= last {
         let tx = x(t);
         writeln!(
