@@ -64,10 +64,18 @@ fn check_static(name: &str, report: &Report, page: &str) {
         assert_eq!(count(page, open), count(page, close), "{name}: {open}");
     }
     for external in [
-        "src=", "href=", "<link", "<img", "<iframe", "<object", "<embed", "url(", "@import",
-        "xmlns",
+        "src=", "<link", "<img", "<iframe", "<object", "<embed", "url(", "@import", "xmlns",
     ] {
         assert!(!page.contains(external), "{name}: {external}");
+    }
+    // Links only within the page, to a finding that is there.
+    for link in page.split("href=\"").skip(1) {
+        let target = &link[..link.find('"').unwrap()];
+        assert!(target.starts_with("#f"), "{name}: {target}");
+        assert!(
+            page.contains(&format!("id=\"{}\"", &target[1..])),
+            "{name}: {target}"
+        );
     }
     // No URL at all, apart from what the input SQL itself says (a comment in airflow's).
     let mut rest = page.to_string();
@@ -252,6 +260,10 @@ const PROBE: &str = r##"<script>
     findings: all("#findings article.finding").filter(function (a) { return shown(a) && a.innerText.length > 0; }).map(function (a) { return a.getAttribute("data-rule"); }),
     resources: performance.getEntriesByType("resource").length
   };
+  // Printing opens every recipe.
+  window.dispatchEvent(new Event("beforeprint"));
+  r.closedWhenPrinted = all("details").filter(function (d) { return !d.open; }).length;
+  r.details = all("details").length;
   var p = document.createElement("pre");
   p.id = "probe";
   p.textContent = "PROBE " + JSON.stringify(r) + " END";
@@ -326,7 +338,9 @@ throw new Error(\"boom\");</script></body></html>";
         p.contains(&format!("\"findings\":[{}]", rules.join(","))),
         "{p}"
     );
-    assert!(p.contains("\"resources\":0"), "nothing fetched: {p}");
+    assert!(p.contains("\"resources\":0,"), "nothing fetched: {p}");
+    assert!(p.contains("\"closedWhenPrinted\":0,"), "{p}");
+    assert!(!p.contains("\"details\":0"), "{p}");
     assert!(dom.console.is_empty(), "console: {:?}", dom.console);
 
     // The screenshot is a real picture, not an empty page.
@@ -341,7 +355,7 @@ throw new Error(\"boom\");</script></body></html>";
         "{p}"
     );
     assert!(!p.contains("\"findings\":[]"), "{p}");
-    assert!(p.contains("\"resources\":0"), "{p}");
+    assert!(p.contains("\"resources\":0,"), "{p}");
     assert!(corpus.console.is_empty(), "console: {:?}", corpus.console);
 
     // The console check sees errors where there are some.

@@ -1,11 +1,11 @@
 //! One self-contained HTML5 page: the summary per revision, the lock timeline per transaction
 //! drawn as inline SVG, and the findings with their recipes. No network: inline CSS, no
 //! external script, font or image; a few lines of inline script only open the recipes for
-//! printing.
+//! printing. A recipe identical to one shown above is linked, not repeated.
 
 use crate::locks::LockMode;
 use crate::model::{Finding, Report, Severity, StatementReport};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
 /// Bars drawn per transaction; the rest are counted under its timeline.
@@ -466,11 +466,14 @@ takes it to the COMMIT that releases it (x axis: SQL line).</p>\n\
     writeln!(out, "</section>").unwrap();
 }
 
-fn finding(out: &mut String, report: &Report, f: &Finding) {
+/// Recipes already shown, by their text: the finding that shows each.
+type Shown = HashMap<String, (usize, String)>;
+
+fn finding(out: &mut String, report: &Report, n: usize, f: &Finding, shown: &mut Shown) {
     let sev = f.severity.as_str();
     writeln!(
         out,
-        "<article class=\"finding {sev}\" data-rule=\"{rule}\">\n<header>{badge} <code class=\"rule\">{rule}</code> <span class=\"pos\">{pos}</span></header>\n<p>{msg}</p>",
+        "<article class=\"finding {sev}\" id=\"f{n}\" data-rule=\"{rule}\">\n<header>{badge} <code class=\"rule\">{rule}</code> <span class=\"pos\">{pos}</span></header>\n<p>{msg}</p>",
         rule = escape(f.rule.as_str()),
         badge = severity_badge(Some(f.severity)),
         pos = escape(&f.position()),
@@ -481,6 +484,23 @@ fn finding(out: &mut String, report: &Report, f: &Finding) {
         writeln!(out, "<pre><code>{}</code></pre>", escape(st.sql.trim())).unwrap();
     }
     if let Some(sug) = f.suggestion.render() {
+        let mut key = sug.summary.clone();
+        for p in &sug.phases {
+            for part in [&p.name, &p.summary, &p.sql, &p.alembic] {
+                key.push('\0');
+                key.push_str(part);
+            }
+        }
+        if let Some((first, pos)) = shown.get(&key) {
+            writeln!(
+                out,
+                "<p class=\"same-recipe\">Safe recipe: the same as for <a href=\"#f{first}\">{}</a> above.</p>\n</article>",
+                escape(pos)
+            )
+            .unwrap();
+            return;
+        }
+        shown.insert(key, (n, format!("{} at {}", f.rule, f.position())));
         writeln!(
             out,
             "<details><summary>Safe recipe: {}</summary>",
@@ -525,11 +545,13 @@ fn findings(out: &mut String, report: &Report, revs: &[&str]) {
     if active == 0 {
         writeln!(out, "<p>No findings.</p>").unwrap();
     }
+    let mut shown = Shown::new();
     for rev in revs {
-        let of: Vec<&Finding> = report
+        let of: Vec<(usize, &Finding)> = report
             .findings
             .iter()
-            .filter(|f| !f.ignored && revision_name(&f.revision) == *rev)
+            .enumerate()
+            .filter(|(_, f)| !f.ignored && revision_name(&f.revision) == *rev)
             .collect();
         if of.is_empty() {
             continue;
@@ -542,8 +564,8 @@ fn findings(out: &mut String, report: &Report, revs: &[&str]) {
             if of.len() == 1 { "" } else { "s" }
         )
         .unwrap();
-        for f in of {
-            finding(out, report, f);
+        for (n, f) in of {
+            finding(out, report, n, f, &mut shown);
         }
     }
     let ignored: Vec<&Finding> = report.findings.iter().filter(|f| f.ignored).collect();
