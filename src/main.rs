@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use pgrisk::config::Config;
 use pgrisk::migrations::ScriptIndex;
 use pgrisk::model::{Collect, Report};
-use pgrisk::report::{ci, json, markdown, text};
+use pgrisk::report::{ci, html, json, markdown, text};
 use pgrisk::{Options, Severity, Source, kb};
 use std::io::{IsTerminal, Read, Write};
 
@@ -99,6 +99,8 @@ enum Format {
     Sarif,
     /// GitHub Actions annotations (workflow commands).
     Github,
+    /// One self-contained HTML page: summary, lock timeline (SVG) and findings.
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Debug)]
@@ -225,7 +227,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 outcome.unmapped_revisions,
             )
         }
-        Format::Markdown | Format::Text | Format::Sarif | Format::Github => {
+        Format::Markdown | Format::Html | Format::Text | Format::Sarif | Format::Github => {
             let mut all = Collect::default();
             let outcome = pgrisk::analyze::run(&sources, &options, &mut all)?;
             let input_error = outcome.input_error();
@@ -239,6 +241,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let rendered = if cli.format == Format::Markdown {
                 markdown::render(&report)
+            } else if cli.format == Format::Html {
+                html::render(&report)
             } else if cli.format == Format::Sarif {
                 ci::sarif(&report)
             } else if cli.format == Format::Github {
