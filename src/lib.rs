@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod classify;
 pub mod config;
 pub mod facts;
+pub mod fingerprint;
 pub mod kb;
 pub mod locks;
 pub mod migrations;
