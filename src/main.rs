@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use pgrisk::config::Config;
 use pgrisk::migrations::ScriptIndex;
 use pgrisk::model::{Collect, Report};
-use pgrisk::report::{ci, json, markdown, text};
+use pgrisk::report::{ci, gitlab, json, markdown, text};
 use pgrisk::{Options, Severity, Source, kb};
 use std::io::{IsTerminal, Read, Write};
 
@@ -91,6 +91,8 @@ enum Format {
     Sarif,
     /// GitHub Actions annotations (workflow commands).
     Github,
+    /// GitLab Code Quality report (JSON), for `artifacts:reports:codequality`.
+    Gitlab,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Debug)]
@@ -213,7 +215,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 outcome.unmapped_revisions,
             )
         }
-        Format::Markdown | Format::Text | Format::Sarif | Format::Github => {
+        Format::Markdown | Format::Text | Format::Sarif | Format::Github | Format::Gitlab => {
             let mut all = Collect::default();
             let outcome = pgrisk::analyze::run(&sources, &options, &mut all)?;
             let input_error = outcome.input_error();
@@ -231,6 +233,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ci::sarif(&report)
             } else if cli.format == Format::Github {
                 ci::github(&report)
+            } else if cli.format == Format::Gitlab {
+                gitlab::render(&report)
             } else {
                 let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
                 let color = match cli.color {

@@ -147,6 +147,18 @@ fn explain_and_rules_list() {
 }
 
 #[test]
+fn gitlab_code_quality() {
+    let o = pgrisk(&["--format", "gitlab", "--fail-on", "never"], Some(RISKY));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let issues: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let first = &issues.as_array().unwrap()[0];
+    assert_eq!(first["severity"], "major");
+    assert_eq!(first["location"]["path"], "<stdin>");
+    assert_eq!(first["location"]["lines"]["begin"], 1);
+    assert_eq!(first["fingerprint"].as_str().unwrap().len(), 64);
+}
+
+#[test]
 fn markdown_for_pull_requests() {
     let o = pgrisk(&["--format", "markdown"], Some(RISKY));
     let md = stdout(&o);

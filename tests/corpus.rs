@@ -241,6 +241,21 @@ fn streamed_json_equals_the_in_memory_report() {
 }
 
 #[test]
+fn gitlab_report_snapshot() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop-upgrade.sql");
+    let src =
+        Source::from_bytes("examples/shop-upgrade.sql", std::fs::read(path).unwrap()).unwrap();
+    let report = analyze_sources(&[src], &Options::for_version(15)).expect("analysis");
+    let out = pgrisk::report::gitlab::render(&report);
+    let issues: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        issues.len(),
+        report.findings.iter().filter(|f| !f.ignored).count()
+    );
+    settings().bind(|| insta::assert_snapshot!("gitlab-shop-upgrade", out));
+}
+
+#[test]
 fn fingerprints_survive_lines_moving_above() {
     // Ten blank and comment lines on top: every line moves, no fingerprint does.
     let padding = "\n-- moved\n\n/* a block\n comment */\n\n-- another\n\n\n\n";

@@ -2,6 +2,7 @@
 //! annotations. None of them knows how findings are made.
 
 pub mod ci;
+pub mod gitlab;
 pub mod json;
 pub mod markdown;
 pub mod text;
