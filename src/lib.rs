@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod catalog;
 pub mod classify;
 pub mod config;
+pub mod explain;
 pub mod facts;
 pub mod fingerprint;
 pub mod kb;

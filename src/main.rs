@@ -58,8 +58,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Explain a rule: why it matters and the safe recipe.
-    Explain { rule: String },
+    /// Explain a rule (why it matters, the safe recipe) or a lock mode (what it blocks, which
+    /// statements take it, who holds it on a live server): `pgrisk explain set-not-null`,
+    /// `pgrisk explain access-exclusive`.
+    Explain {
+        /// A rule name, or a lock mode in any spelling (`access-exclusive`,
+        /// `AccessExclusiveLock`, "SHARE ROW EXCLUSIVE").
+        name: String,
+    },
     /// List every rule.
     Rules,
     /// For a pre-commit hook: the revisions of the changed migration FILES (and those after
@@ -140,11 +146,26 @@ fn read_stdin() -> Result<Source> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Some(Command::Explain { rule }) => {
-            let Some(doc) = pgrisk::suggest::doc(&rule) else {
-                bail!("no rule named {rule:?}; `pgrisk rules` lists them");
-            };
-            print!("{}", doc.text);
+        Some(Command::Explain { name }) => {
+            if let Some(doc) = pgrisk::suggest::doc(&name) {
+                print!("{}", doc.text);
+            } else if let Some(mode) = pgrisk::explain::parse_lock_mode(&name) {
+                print!("{}", pgrisk::explain::explain_lock_mode(mode));
+            } else {
+                let rules: Vec<&str> = pgrisk::suggest::docs()
+                    .iter()
+                    .map(|d| d.id.as_str())
+                    .collect();
+                let modes: Vec<String> = pgrisk::locks::LockMode::ALL
+                    .iter()
+                    .map(|m| m.sql_name().to_lowercase().replace(' ', "-"))
+                    .collect();
+                bail!(
+                    "no rule or lock mode named {name:?}\n  rules: {}\n  lock modes: {}",
+                    rules.join(", "),
+                    modes.join(", ")
+                );
+            }
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Rules) => {
