@@ -1,5 +1,5 @@
-//! Renderers of the result model (`crate::model`): text, JSON, Markdown, SARIF and GitHub
-//! annotations. None of them knows how findings are made.
+//! Renderers of the result model (`crate::model`): text, JSON, Markdown, SARIF, GitHub
+//! annotations and GitLab Code Quality. None of them knows how findings are made.
 
 pub mod ci;
 pub mod gitlab;
