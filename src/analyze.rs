@@ -4,6 +4,7 @@
 
 use crate::classify::{self, Classified};
 use crate::facts::Op;
+use crate::fingerprint::Fingerprints;
 use crate::model::{
     Collect, Finding, Outcome, Report, Sink, StatementKind, StatementReport, Summary,
 };
@@ -33,6 +34,8 @@ struct Walk<'a> {
     alembic_failed: Option<String>,
     /// Maps statements to the `op.*` calls of the migration scripts (`--alembic-dir`).
     locator: Option<Locator>,
+    /// Fingerprints handed out so far (repeats of a rule, revision and statement text).
+    fingerprints: Fingerprints,
     sink: &'a mut dyn Sink,
 }
 
@@ -177,6 +180,8 @@ impl Walk<'_> {
             file: s.file.clone(),
             line: s.line,
             column: s.column,
+            end_line: s.end_line,
+            end_column: s.end_column,
             revision: s.revision.clone(),
             migration_file,
             migration_line,
@@ -186,6 +191,9 @@ impl Walk<'_> {
             related: draft.related,
             ignored: ignored.is_some(),
             ignore_reason: ignored.flatten(),
+            fingerprint: self
+                .fingerprints
+                .next(draft.rule.as_str(), s.revision.as_deref(), &s.sql),
             suggestion: suggest::LazySuggestion {
                 rule: draft.rule,
                 vars: draft.vars,
@@ -210,6 +218,7 @@ pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> anyhow
         summary: Summary::default(),
         alembic_failed: None,
         locator: options.scripts.clone().map(Locator::new),
+        fingerprints: Fingerprints::default(),
         sink,
     };
     for src in sources {
@@ -332,13 +341,19 @@ fn analyze_statement(
     }
     let index = walk.next_index();
     let pos = src.position(p.start);
-    let end_pos = src.position(p.end.saturating_sub(1).max(p.start));
+    // The last character's first byte (the statement's text may end in a multi-byte one).
+    let mut last = p.end.saturating_sub(1).max(p.start);
+    while last > p.start && !src.text.is_char_boundary(last) {
+        last -= 1;
+    }
+    let end_pos = src.position(last);
     let mut st = StatementReport {
         index,
         file: file.clone(),
         line: pos.line,
         column: pos.column,
         end_line: end_pos.line,
+        end_column: end_pos.column,
         revision: session.revision_id(),
         migration_file: None,
         migration_line: None,

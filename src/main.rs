@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use pgrisk::config::Config;
 use pgrisk::migrations::ScriptIndex;
 use pgrisk::model::{Collect, Report};
-use pgrisk::report::{ci, html, json, markdown, text};
+use pgrisk::report::{ci, gitlab, html, json, markdown, text};
 use pgrisk::{Options, Severity, Source, kb};
 use std::io::{IsTerminal, Read, Write};
 
@@ -66,8 +66,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Explain a rule: why it matters and the safe recipe.
-    Explain { rule: String },
+    /// Explain a rule (why it matters, the safe recipe) or a lock mode (what it blocks, which
+    /// statements take it, who holds it on a live server): `pgrisk explain set-not-null`,
+    /// `pgrisk explain access-exclusive`.
+    Explain {
+        /// A rule name, or a lock mode in any spelling (`access-exclusive`,
+        /// `AccessExclusiveLock`, "SHARE ROW EXCLUSIVE").
+        name: String,
+    },
     /// List every rule.
     Rules,
     /// For a pre-commit hook: the revisions of the changed migration FILES (and those after
@@ -101,6 +107,8 @@ enum Format {
     Github,
     /// One self-contained HTML page: summary, lock timeline (SVG) and findings.
     Html,
+    /// GitLab Code Quality report (JSON), for `artifacts:reports:codequality`.
+    Gitlab,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Debug)]
@@ -148,11 +156,26 @@ fn read_stdin() -> Result<Source> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Some(Command::Explain { rule }) => {
-            let Some(doc) = pgrisk::suggest::doc(&rule) else {
-                bail!("no rule named {rule:?}; `pgrisk rules` lists them");
-            };
-            print!("{}", doc.text);
+        Some(Command::Explain { name }) => {
+            if let Some(doc) = pgrisk::suggest::doc(&name) {
+                print!("{}", doc.text);
+            } else if let Some(mode) = pgrisk::explain::parse_lock_mode(&name) {
+                print!("{}", pgrisk::explain::explain_lock_mode(mode));
+            } else {
+                let rules: Vec<&str> = pgrisk::suggest::docs()
+                    .iter()
+                    .map(|d| d.id.as_str())
+                    .collect();
+                let modes: Vec<String> = pgrisk::locks::LockMode::ALL
+                    .iter()
+                    .map(|m| m.sql_name().to_lowercase().replace(' ', "-"))
+                    .collect();
+                bail!(
+                    "no rule or lock mode named {name:?}\n  rules: {}\n  lock modes: {}",
+                    rules.join(", "),
+                    modes.join(", ")
+                );
+            }
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Rules) => {
@@ -227,7 +250,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 outcome.unmapped_revisions,
             )
         }
-        Format::Markdown | Format::Html | Format::Text | Format::Sarif | Format::Github => {
+        Format::Markdown
+        | Format::Html
+        | Format::Text
+        | Format::Sarif
+        | Format::Github
+        | Format::Gitlab => {
             let mut all = Collect::default();
             let outcome = pgrisk::analyze::run(&sources, &options, &mut all)?;
             let input_error = outcome.input_error();
@@ -247,6 +275,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ci::sarif(&report)
             } else if cli.format == Format::Github {
                 ci::github(&report)
+            } else if cli.format == Format::Gitlab {
+                gitlab::render(&report)
             } else {
                 let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
                 let color = match cli.color {

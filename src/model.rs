@@ -115,7 +115,9 @@ pub struct StatementReport {
     pub file: Arc<str>,
     pub line: usize,
     pub column: usize,
+    /// 1-based line and column of the statement's last character (inclusive).
     pub end_line: usize,
+    pub end_column: usize,
     pub revision: Option<Arc<str>>,
     /// The migration script of its revision and the line of the `op.*` call that produced it
     /// (with `--alembic-dir`; the `def upgrade` line when no call matches).
@@ -151,6 +153,9 @@ pub struct Finding {
     pub file: Arc<str>,
     pub line: usize,
     pub column: usize,
+    /// 1-based line and column of the last character of its statement (inclusive).
+    pub end_line: usize,
+    pub end_column: usize,
     pub revision: Option<Arc<str>>,
     /// Its statement's migration script and line, when known (`--alembic-dir`).
     pub migration_file: Option<Arc<str>>,
@@ -168,6 +173,9 @@ pub struct Finding {
     pub ignored: bool,
     /// Why, as the directive or the configuration says.
     pub ignore_reason: Option<String>,
+    /// Stable identity of the finding (`crate::fingerprint`): the same when unrelated lines
+    /// above move.
+    pub fingerprint: String,
     /// The expand-contract recipe (`suggestion.render()`); serialized rendered.
     pub suggestion: crate::suggest::LazySuggestion,
 }

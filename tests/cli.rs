@@ -138,12 +138,52 @@ fn explain_and_rules_list() {
     assert!(stdout(&o).starts_with("# set-not-null:"));
     let o = pgrisk(&["explain", "no-such-rule"], None);
     assert_eq!(o.status.code(), Some(2));
+    // The error names both kinds of thing explain knows.
+    assert!(stderr(&o).contains("set-not-null"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("access-exclusive"), "{}", stderr(&o));
     let o = pgrisk(&["rules"], None);
     assert!(
         stdout(&o)
             .lines()
             .any(|l| l.starts_with("create-index-blocks-writes"))
     );
+}
+
+#[test]
+fn explain_a_lock_mode() {
+    let first = stdout(&pgrisk(&["explain", "access-exclusive"], None));
+    assert!(
+        first.starts_with("ACCESS EXCLUSIVE (AccessExclusiveLock"),
+        "{first}"
+    );
+    assert!(first.contains("blocks reads, writes, DDL"), "{first}");
+    assert!(first.contains("alter_table.set_not_null"), "{first}");
+    assert!(first.contains("FROM pg_locks l"), "{first}");
+    for spelling in [
+        "AccessExclusiveLock",
+        "ACCESS EXCLUSIVE",
+        "Access_Exclusive",
+    ] {
+        let o = pgrisk(&["explain", spelling], None);
+        assert_eq!(o.status.code(), Some(0), "{spelling}");
+        assert_eq!(stdout(&o), first, "{spelling}");
+    }
+    let o = pgrisk(&["explain", "SHARE ROW EXCLUSIVE"], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("SHARE ROW EXCLUSIVE (ShareRowExclusiveLock"));
+    assert!(stdout(&o).contains("l.mode = 'ShareRowExclusiveLock'"));
+}
+
+#[test]
+fn gitlab_code_quality() {
+    let o = pgrisk(&["--format", "gitlab", "--fail-on", "never"], Some(RISKY));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let issues: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let first = &issues.as_array().unwrap()[0];
+    assert_eq!(first["severity"], "major");
+    assert_eq!(first["location"]["path"], "<stdin>");
+    assert_eq!(first["location"]["lines"]["begin"], 1);
+    assert_eq!(first["fingerprint"].as_str().unwrap().len(), 64);
 }
 
 #[test]

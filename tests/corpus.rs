@@ -335,3 +335,80 @@ fn markdown_fits_in_a_pull_request_comment() {
         "{md}"
     );
 }
+
+#[test]
+fn gitlab_report_snapshot() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop-upgrade.sql");
+    let src =
+        Source::from_bytes("examples/shop-upgrade.sql", std::fs::read(path).unwrap()).unwrap();
+    let report = analyze_sources(&[src], &Options::for_version(15)).expect("analysis");
+    let out = pgrisk::report::gitlab::render(&report);
+    let issues: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        issues.len(),
+        report.findings.iter().filter(|f| !f.ignored).count()
+    );
+    settings().bind(|| insta::assert_snapshot!("gitlab-shop-upgrade", out));
+}
+
+#[test]
+fn fingerprints_survive_lines_moving_above() {
+    // Ten blank and comment lines on top: every line moves, no fingerprint does.
+    let padding = "\n-- moved\n\n/* a block\n comment */\n\n-- another\n\n\n\n";
+    assert_eq!(padding.lines().count(), 10);
+    for path in corpus() {
+        let (_, before) = analyse(&path);
+        let mut text = padding.to_string();
+        text.push_str(&std::fs::read_to_string(&path).unwrap());
+        let src = Source::new("moved.sql", text);
+        let after = analyze_sources(&[src], &Options::for_version(15)).unwrap();
+        assert_eq!(before.findings.len(), after.findings.len(), "{path:?}");
+        let mut seen = std::collections::HashSet::new();
+        for (a, b) in before.findings.iter().zip(&after.findings) {
+            assert_eq!(a.rule, b.rule, "{path:?}");
+            assert_eq!(a.line + 10, b.line, "{path:?}");
+            assert_eq!(a.end_line + 10, b.end_line, "{path:?}");
+            assert_eq!(a.fingerprint, b.fingerprint, "{path:?} line {}", a.line);
+            assert!(
+                seen.insert(&a.fingerprint),
+                "{path:?}: repeated fingerprint"
+            );
+        }
+    }
+}
+
+#[test]
+fn sarif_validates_against_the_schema() {
+    // The SARIF 2.1.0 schema (rtm.5, as shipped in npm's @microsoft/jest-sarif; see
+    // tests/sarif/README.md).
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("sarif/sarif-2.1.0-rtm.5.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let mut paths = corpus();
+    paths.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop-upgrade.sql"));
+    for path in paths {
+        let (_, report) = analyse(&path);
+        let sarif: serde_json::Value =
+            serde_json::from_str(&pgrisk::report::ci::sarif(&report)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .take(5)
+            .collect();
+        assert!(errors.is_empty(), "{path:?}: {errors:#?}");
+        // The validator does look: a level SARIF does not know is refused.
+        if !report.findings.is_empty() {
+            let mut bad = sarif.clone();
+            bad["runs"][0]["results"][0]["level"] = "fatal".into();
+            assert!(!validator.is_valid(&bad), "{path:?}");
+        }
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), report.findings.len());
+        for (r, f) in results.iter().zip(&report.findings) {
+            assert_eq!(r["partialFingerprints"]["pgrisk/v1"], *f.fingerprint);
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            assert_eq!(region["endLine"], f.end_line);
+            assert_eq!(region["endColumn"], f.end_column + 1);
+        }
+    }
+}

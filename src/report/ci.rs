@@ -30,10 +30,16 @@ pub fn sarif(report: &Report) -> String {
                 Severity::Warning => "warning",
                 Severity::Info => "note",
             };
-            // The migration script's op.* call when known (where the fix goes), else the SQL.
-            let region = match f.migration_line {
-                Some(l) => json!({ "startLine": l }),
-                None => json!({ "startLine": f.line, "startColumn": f.column }),
+            // The migration script's op.* call when known (where the fix goes), else the SQL
+            // statement, whole (SARIF's endColumn is the column after the region: exclusive).
+            let region = match (&f.migration_file, f.migration_line) {
+                (Some(_), Some(l)) => json!({ "startLine": l }),
+                _ => json!({
+                    "startLine": f.line,
+                    "startColumn": f.column,
+                    "endLine": f.end_line,
+                    "endColumn": f.end_column + 1,
+                }),
             };
             let mut result = json!({
                 "ruleId": f.rule,
@@ -45,6 +51,7 @@ pub fn sarif(report: &Report) -> String {
                         "region": region,
                     }
                 }],
+                "partialFingerprints": { "pgrisk/v1": f.fingerprint },
                 "properties": { "revision": f.revision.as_deref(), "sql_file": &*f.file, "sql_line": f.line },
             });
             if f.ignored {

@@ -132,8 +132,8 @@ fn write_finding(
     serde_json::to_writer(&mut *buf, &*f.file)?;
     write!(
         buf,
-        ",\"line\":{},\"column\":{},\"revision\":",
-        f.line, f.column
+        ",\"line\":{},\"column\":{},\"end_line\":{},\"end_column\":{},\"revision\":",
+        f.line, f.column, f.end_line, f.end_column
     )?;
     serde_json::to_writer(&mut *buf, &f.revision)?;
     buf.extend_from_slice(b",\"migration_file\":");
@@ -148,6 +148,8 @@ fn write_finding(
     serde_json::to_writer(&mut *buf, &f.related)?;
     write!(buf, ",\"ignored\":{},\"ignore_reason\":", f.ignored)?;
     serde_json::to_writer(&mut *buf, &f.ignore_reason)?;
+    buf.extend_from_slice(b",\"fingerprint\":");
+    serde_json::to_writer(&mut *buf, &f.fingerprint)?;
     buf.extend_from_slice(b",\"suggestion\":");
     f.suggestion.write_json(buf);
     buf.push(b'}');
