@@ -54,6 +54,11 @@ impl LockMode {
         }
     }
 
+    /// The name `pgrisk explain` takes for it: `access-exclusive`.
+    pub fn explain_name(self) -> String {
+        self.sql_name().to_ascii_lowercase().replace(' ', "-")
+    }
+
     /// The name used in SQL (`LOCK TABLE ... IN <mode> MODE`) and in the docs.
     pub fn sql_name(self) -> &'static str {
         match self {

@@ -412,3 +412,44 @@ fn sarif_validates_against_the_schema() {
         }
     }
 }
+
+/// Every format on one corpus project as a CI gate sees it (production at its first revision,
+/// the later ones under review), snapshotted so that a change in any renderer shows in review.
+#[test]
+fn every_format_snapshot_on_a_corpus_project() {
+    use pgrisk::report::{ci, gitlab, html, markdown};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus/alembic/full-stack-fastapi-template.sql");
+    let src = Source::from_bytes(
+        "full-stack-fastapi-template.sql",
+        std::fs::read(path).unwrap(),
+    )
+    .unwrap();
+    let mut options = Options::for_version(15);
+    options.since = vec!["e2412789c190".into()];
+    let report = analyze_sources(&[src], &options).expect("analysis");
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.severity == pgrisk::Severity::Error)
+    );
+    let text = text::render(
+        &report,
+        &text::TextOptions {
+            color: false,
+            all: false,
+            width: 120,
+            verbose: false,
+        },
+    );
+    settings().bind(|| {
+        insta::assert_snapshot!("format-text", text);
+        insta::assert_snapshot!("format-json", json::render(&report));
+        insta::assert_snapshot!("format-markdown", markdown::render(&report));
+        insta::assert_snapshot!("format-sarif", ci::sarif(&report));
+        insta::assert_snapshot!("format-github", ci::github(&report));
+        insta::assert_snapshot!("format-gitlab", gitlab::render(&report));
+        insta::assert_snapshot!("format-html", html::render(&report));
+    });
+}

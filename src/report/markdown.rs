@@ -101,6 +101,7 @@ fn render_at(report: &Report, detail: Detail) -> String {
         return out;
     }
     summary_table(&mut out, report, &findings);
+    lock_modes(&mut out, report);
     if detail == Detail::Summary {
         writeln!(
             out,
@@ -297,6 +298,31 @@ fn summary_table(out: &mut String, report: &Report, findings: &[&Finding]) {
         .unwrap();
     }
     writeln!(out).unwrap();
+}
+
+/// Each blocking lock mode that appears, with the command that explains it.
+fn lock_modes(out: &mut String, report: &Report) {
+    let mut modes: Vec<LockMode> = report
+        .statements
+        .iter()
+        .flat_map(|s| s.locks.iter().map(|l| l.mode))
+        .filter(|m| m.is_dangerous())
+        .collect();
+    modes.sort_unstable_by(|a, b| b.cmp(a));
+    modes.dedup();
+    if modes.is_empty() {
+        return;
+    }
+    let names: Vec<String> = modes
+        .iter()
+        .map(|m| format!("{} (`pgrisk explain {}`)", m.sql_name(), m.explain_name()))
+        .collect();
+    writeln!(
+        out,
+        "Lock modes here, and what each blocks: {}.\n",
+        names.join(", ")
+    )
+    .unwrap();
 }
 
 /// One held lock on the timeline: relation, mode, from line, to line.

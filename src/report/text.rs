@@ -153,6 +153,27 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
             ]);
         }
         writeln!(out, "{table}").unwrap();
+        // Each lock mode shown, with the command that explains it.
+        let mut modes: Vec<crate::locks::LockMode> = report
+            .statements
+            .iter()
+            .flat_map(|s| s.locks.iter().map(|l| l.mode))
+            .filter(|m| m.is_dangerous())
+            .collect();
+        modes.sort_unstable_by(|a, b| b.cmp(a));
+        modes.dedup();
+        if !modes.is_empty() {
+            let names: Vec<String> = modes
+                .iter()
+                .map(|m| format!("pgrisk explain {}", m.explain_name()))
+                .collect();
+            writeln!(
+                out,
+                "what each lock blocks, who takes it: {}",
+                names.join(" | ")
+            )
+            .unwrap();
+        }
         writeln!(out).unwrap();
     }
     // Notes (info) are context, not problems: listed only with --all.
