@@ -202,11 +202,15 @@ fn alter_cmd(
             out.actions.push(act(Key::AlterTableClusterOn, rels));
             return;
         }
-        AlterCmd::Inherit { parent } => {
+        AlterCmd::Inherit { parent, drop } => {
             let mut rels = t();
             if let Some(p) = parent {
                 rels.push((Role::Parent, p.clone()));
             }
+            // NO INHERIT takes only ACCESS SHARE on the parent in pg_locks, but queries on the
+            // parent scan the child it holds ACCESS EXCLUSIVE, so they wait all the same (seen
+            // by the truth tests): until children are in the relation set, it stays with INHERIT.
+            let _ = drop;
             out.actions.push(act(Key::AlterTableInherit, rels));
             return;
         }
@@ -268,8 +272,15 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
             columns,
             constraints,
             partition_of,
-            ..
+            inherits,
+            like,
         } => {
+            if !inherits.is_empty() {
+                a.push(each(Key::CreateTableInherits, Role::Parent, inherits));
+            }
+            if !like.is_empty() {
+                a.push(each(Key::CreateTableLike, Role::Source, like));
+            }
             a.push(act(Key::CreateTable, vec![(Role::Table, table.clone())]));
             let mut refs: Vec<QName> = columns
                 .iter()

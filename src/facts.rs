@@ -331,6 +331,8 @@ pub enum AlterCmd {
     },
     Inherit {
         parent: Option<QName>,
+        /// NO INHERIT / NOT OF.
+        drop: bool,
     },
     AttachPartition {
         partition: QName,
@@ -396,6 +398,8 @@ pub enum Op {
         constraints: Vec<ConstraintDef>,
         partition_of: Option<QName>,
         inherits: Vec<QName>,
+        /// Tables copied by `LIKE` (their definition is read).
+        like: Vec<QName>,
     },
     CreateTableAs {
         table: QName,
@@ -972,8 +976,12 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
                 Some(NodeEnum::RangeVar(rv)) => Some(QName::from_range_var(rv)),
                 _ => None,
             },
+            drop: subtype == At::AtDropInherit,
         },
-        At::AtAddOf | At::AtDropOf => AlterCmd::Inherit { parent: None },
+        At::AtAddOf | At::AtDropOf => AlterCmd::Inherit {
+            parent: None,
+            drop: subtype == At::AtDropOf,
+        },
         At::AtAttachPartition | At::AtDetachPartition | At::AtDetachPartitionFinalize => {
             let Some(NodeEnum::PartitionCmd(p)) = def else {
                 return AlterCmd::Other {
@@ -1175,10 +1183,12 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::CreateStmt(c) => {
             let mut columns = Vec::new();
             let mut constraints = Vec::new();
+            let mut like = Vec::new();
             for elt in &c.table_elts {
                 match elt.node.as_ref() {
                     Some(NodeEnum::ColumnDef(col)) => columns.push(column_def(col)),
                     Some(NodeEnum::Constraint(con)) => constraints.push(constraint_def(con)),
+                    Some(NodeEnum::TableLikeClause(l)) => like.extend(l.relation.as_ref().map(QName::from_range_var)),
                     _ => {}
                 }
             }
@@ -1189,6 +1199,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                 constraints,
                 partition_of: if c.partbound.is_some() { inherits.first().cloned() } else { None },
                 inherits: if c.partbound.is_some() { vec![] } else { inherits },
+                like,
             }
         }
         NodeEnum::CreateTableAsStmt(c) => {
