@@ -99,15 +99,23 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         }
         w
     };
+    // The statements that matter: those with a finding above info, and those a finding names
+    // (each statement whose lock slow work extends); a brief hold nobody reports is not a row.
+    let mut named = vec![false; report.statements.len()];
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| !f.ignored && f.severity > Severity::Info)
+    {
+        for &i in &f.related {
+            named[i] = true;
+        }
+    }
     let rows: Vec<&StatementReport> = report
         .statements
         .iter()
         .filter(|s| {
-            opts.all
-                || worst[s.index].is_some_and(|w| w > Severity::Info)
-                || s.held_until
-                    .as_ref()
-                    .is_some_and(|h| h.later_statements > 0)
+            opts.all || worst[s.index].is_some_and(|w| w > Severity::Info) || named[s.index]
         })
         .collect();
     if !rows.is_empty() {
