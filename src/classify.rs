@@ -202,15 +202,14 @@ fn alter_cmd(
             out.actions.push(act(Key::AlterTableClusterOn, rels));
             return;
         }
-        AlterCmd::Inherit { parent, drop } => {
+        AlterCmd::Inherit { parent, .. } => {
             let mut rels = t();
             if let Some(p) = parent {
                 rels.push((Role::Parent, p.clone()));
             }
-            // NO INHERIT takes only ACCESS SHARE on the parent in pg_locks, but queries on the
-            // parent scan the child it holds ACCESS EXCLUSIVE, so they wait all the same (seen
-            // by the truth tests): until children are in the relation set, it stays with INHERIT.
-            let _ = drop;
+            // NO INHERIT (`drop`) takes only ACCESS SHARE on the parent in pg_locks, but queries
+            // on the parent scan the child it holds ACCESS EXCLUSIVE, so they wait all the same
+            // (seen by the truth tests): until children are in the relation set, it stays here.
             out.actions.push(act(Key::AlterTableInherit, rels));
             return;
         }
