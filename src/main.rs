@@ -250,12 +250,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 outcome.unmapped_revisions,
             )
         }
-        Format::Markdown
-        | Format::Html
-        | Format::Text
-        | Format::Sarif
-        | Format::Github
-        | Format::Gitlab => {
+        Format::Github => {
+            // Streamed: one line per finding as its transaction ends.
+            let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let mut stream = ci::GithubStream::new(out);
+            let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
+            (
+                stream.finish().map(drop),
+                outcome.summary.max_severity(),
+                outcome.input_error(),
+                outcome.unmapped_revisions,
+            )
+        }
+        Format::Markdown | Format::Html | Format::Text | Format::Sarif | Format::Gitlab => {
             let mut all = Collect::default();
             let outcome = pgrisk::analyze::run(&sources, &options, &mut all)?;
             let input_error = outcome.input_error();
@@ -273,8 +280,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 html::render(&report)
             } else if cli.format == Format::Sarif {
                 ci::sarif(&report)
-            } else if cli.format == Format::Github {
-                ci::github(&report)
             } else if cli.format == Format::Gitlab {
                 gitlab::render(&report)
             } else {

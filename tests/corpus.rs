@@ -453,3 +453,33 @@ fn every_format_snapshot_on_a_corpus_project() {
         insta::assert_snapshot!("format-html", html::render(&report));
     });
 }
+
+/// GitHub annotations are written as findings become final, identical to the in-memory form.
+#[test]
+fn streamed_github_annotations_equal_the_in_memory_report() {
+    let mut lines = 0;
+    for path in corpus() {
+        let (src, _) = analyse(&path);
+        let mut stream = pgrisk::report::ci::GithubStream::new(Vec::new());
+        let mut options = Options::for_version(15);
+        // Some findings on every file: the later revisions under review.
+        let text = std::fs::read_to_string(&path).unwrap();
+        if let Some(first) = text
+            .lines()
+            .find_map(|l| l.strip_prefix("-- Running upgrade  -> "))
+        {
+            options.since = vec![first.trim().to_string()];
+        }
+        pgrisk::analyze::run(std::slice::from_ref(&src), &options, &mut stream).unwrap();
+        let streamed = String::from_utf8(stream.finish().unwrap()).unwrap();
+        let in_memory = pgrisk::report::ci::github(
+            &analyze_sources(std::slice::from_ref(&src), &options).unwrap(),
+        );
+        assert_eq!(streamed, in_memory, "{path:?}");
+        lines += streamed.lines().count();
+    }
+    assert!(
+        lines > 50,
+        "{lines} annotations: the comparison covers real output"
+    );
+}

@@ -1,7 +1,7 @@
 //! CI formats: SARIF 2.1.0 (code scanning) and GitHub Actions workflow commands (inline
 //! annotations on the pull request).
 
-use crate::model::{Report, Severity};
+use crate::model::{Finding, Report, Severity, Sink};
 use serde_json::json;
 
 /// SARIF 2.1.0: one run, the rules that fired with their documentation, one result per finding.
@@ -89,7 +89,18 @@ fn escape_property(s: &str) -> String {
 /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
 pub fn github(report: &Report) -> String {
     let mut out = String::new();
-    for f in report.findings.iter().filter(|f| !f.ignored) {
+    for f in &report.findings {
+        github_line(&mut out, f);
+    }
+    out
+}
+
+/// One finding's workflow command (nothing for an ignored finding).
+fn github_line(out: &mut String, f: &Finding) {
+    if f.ignored {
+        return;
+    }
+    {
         let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -113,5 +124,44 @@ pub fn github(report: &Report) -> String {
             escape_data(&f.message)
         ));
     }
-    out
+}
+
+/// GitHub annotations written as the findings become final: memory stays flat on big inputs.
+pub struct GithubStream<W: std::io::Write> {
+    out: W,
+    line: String,
+    pub error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> GithubStream<W> {
+    pub fn new(out: W) -> Self {
+        GithubStream {
+            out,
+            line: String::new(),
+            error: None,
+        }
+    }
+
+    pub fn finish(mut self) -> std::io::Result<W> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: std::io::Write> Sink for GithubStream<W> {
+    fn statement(&mut self, _: crate::model::StatementReport) {}
+
+    fn finding(&mut self, finding: Finding) {
+        if self.error.is_some() {
+            return;
+        }
+        self.line.clear();
+        github_line(&mut self.line, &finding);
+        if let Err(e) = self.out.write_all(self.line.as_bytes()) {
+            self.error = Some(e);
+        }
+    }
 }
