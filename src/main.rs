@@ -262,7 +262,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 outcome.unmapped_revisions,
             )
         }
-        Format::Markdown | Format::Html | Format::Text | Format::Sarif | Format::Gitlab => {
+        Format::Sarif => {
+            // Streamed: results as their transactions end, then the rules that fired.
+            let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let mut stream = ci::SarifStream::begin(out)?;
+            let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
+            (
+                stream.finish().map(drop),
+                outcome.summary.max_severity(),
+                outcome.input_error(),
+                outcome.unmapped_revisions,
+            )
+        }
+        Format::Markdown | Format::Html | Format::Text | Format::Gitlab => {
             let mut all = Collect::default();
             let outcome = pgrisk::analyze::run(&sources, &options, &mut all)?;
             let input_error = outcome.input_error();
@@ -278,8 +290,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 markdown::render(&report)
             } else if cli.format == Format::Html {
                 html::render(&report)
-            } else if cli.format == Format::Sarif {
-                ci::sarif(&report)
             } else if cli.format == Format::Gitlab {
                 gitlab::render(&report)
             } else {

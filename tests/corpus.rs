@@ -454,13 +454,15 @@ fn every_format_snapshot_on_a_corpus_project() {
     });
 }
 
-/// GitHub annotations are written as findings become final, identical to the in-memory form.
+/// GitHub annotations and SARIF are written as findings become final, identical to the in-memory
+/// form.
 #[test]
-fn streamed_github_annotations_equal_the_in_memory_report() {
+fn streamed_github_and_sarif_equal_the_in_memory_report() {
     let mut lines = 0;
     for path in corpus() {
         let (src, _) = analyse(&path);
         let mut stream = pgrisk::report::ci::GithubStream::new(Vec::new());
+        let mut sarif = pgrisk::report::ci::SarifStream::begin(Vec::new()).unwrap();
         let mut options = Options::for_version(15);
         // Some findings on every file: the later revisions under review.
         let text = std::fs::read_to_string(&path).unwrap();
@@ -471,11 +473,13 @@ fn streamed_github_annotations_equal_the_in_memory_report() {
             options.since = vec![first.trim().to_string()];
         }
         pgrisk::analyze::run(std::slice::from_ref(&src), &options, &mut stream).unwrap();
+        pgrisk::analyze::run(std::slice::from_ref(&src), &options, &mut sarif).unwrap();
         let streamed = String::from_utf8(stream.finish().unwrap()).unwrap();
-        let in_memory = pgrisk::report::ci::github(
-            &analyze_sources(std::slice::from_ref(&src), &options).unwrap(),
-        );
+        let report = analyze_sources(std::slice::from_ref(&src), &options).unwrap();
+        let in_memory = pgrisk::report::ci::github(&report);
         assert_eq!(streamed, in_memory, "{path:?}");
+        let sarif = String::from_utf8(sarif.finish().unwrap()).unwrap();
+        assert_eq!(sarif, pgrisk::report::ci::sarif(&report), "{path:?}");
         lines += streamed.lines().count();
     }
     assert!(
