@@ -274,7 +274,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 outcome.unmapped_revisions,
             )
         }
-        Format::Markdown | Format::Html | Format::Text | Format::Gitlab => {
+        Format::Gitlab => {
+            // Streamed: one issue per line as its transaction ends.
+            let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let mut stream = gitlab::GitlabStream::begin(out)?;
+            let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
+            (
+                stream.finish().map(drop),
+                outcome.summary.max_severity(),
+                outcome.input_error(),
+                outcome.unmapped_revisions,
+            )
+        }
+        Format::Markdown | Format::Html | Format::Text => {
             let mut all = Collect::default();
             let outcome = pgrisk::analyze::run(&sources, &options, &mut all)?;
             let input_error = outcome.input_error();
@@ -290,8 +302,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 markdown::render(&report)
             } else if cli.format == Format::Html {
                 html::render(&report)
-            } else if cli.format == Format::Gitlab {
-                gitlab::render(&report)
             } else {
                 let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
                 let color = match cli.color {

@@ -454,7 +454,7 @@ fn every_format_snapshot_on_a_corpus_project() {
     });
 }
 
-/// GitHub annotations and SARIF are written as findings become final, identical to the in-memory
+/// GitHub annotations, SARIF and GitLab Code Quality are written as findings become final, identical to the in-memory
 /// form.
 #[test]
 fn streamed_github_and_sarif_equal_the_in_memory_report() {
@@ -463,6 +463,7 @@ fn streamed_github_and_sarif_equal_the_in_memory_report() {
         let (src, _) = analyse(&path);
         let mut stream = pgrisk::report::ci::GithubStream::new(Vec::new());
         let mut sarif = pgrisk::report::ci::SarifStream::begin(Vec::new()).unwrap();
+        let mut gitlab = pgrisk::report::gitlab::GitlabStream::begin(Vec::new()).unwrap();
         let mut options = Options::for_version(15);
         // Some findings on every file: the later revisions under review.
         let text = std::fs::read_to_string(&path).unwrap();
@@ -474,12 +475,15 @@ fn streamed_github_and_sarif_equal_the_in_memory_report() {
         }
         pgrisk::analyze::run(std::slice::from_ref(&src), &options, &mut stream).unwrap();
         pgrisk::analyze::run(std::slice::from_ref(&src), &options, &mut sarif).unwrap();
+        pgrisk::analyze::run(std::slice::from_ref(&src), &options, &mut gitlab).unwrap();
         let streamed = String::from_utf8(stream.finish().unwrap()).unwrap();
         let report = analyze_sources(std::slice::from_ref(&src), &options).unwrap();
         let in_memory = pgrisk::report::ci::github(&report);
         assert_eq!(streamed, in_memory, "{path:?}");
         let sarif = String::from_utf8(sarif.finish().unwrap()).unwrap();
         assert_eq!(sarif, pgrisk::report::ci::sarif(&report), "{path:?}");
+        let gitlab = String::from_utf8(gitlab.finish().unwrap()).unwrap();
+        assert_eq!(gitlab, pgrisk::report::gitlab::render(&report), "{path:?}");
         lines += streamed.lines().count();
     }
     assert!(
