@@ -266,12 +266,13 @@ fn summary_table(out: &mut String, report: &Report, findings: &[&Finding]) {
         rows += 1;
         let hold = match longest {
             Some((s, h)) if h.later_statements > 0 => format!(
-                "line {} → {} ({} later statements)",
+                "line {} → {} ({} later statement{})",
                 s.line,
                 h.line.map_or("end of input".to_string(), |l| format!(
                     "COMMIT at line {l}"
                 )),
-                h.later_statements
+                h.later_statements,
+                if h.later_statements == 1 { "" } else { "s" }
             ),
             _ => "brief".to_string(),
         };
