@@ -84,6 +84,8 @@ impl Table {
 enum Undo {
     Table(String, Option<Table>),
     Index(String, Option<(String, bool)>),
+    /// An enum type name that was added (true) or removed (false).
+    Enum(String, bool),
 }
 
 #[derive(Default)]
@@ -273,6 +275,12 @@ impl Catalog {
                 }
                 Some(Undo::Index(k, None)) => {
                     self.indexes.remove(&k);
+                }
+                Some(Undo::Enum(name, true)) => {
+                    self.enums.remove(&name);
+                }
+                Some(Undo::Enum(name, false)) => {
+                    self.enums.insert(name);
                 }
                 None => {}
             }
@@ -524,11 +532,16 @@ impl Catalog {
                 }
             }
             Op::CreateEnum { name } => {
-                self.enums.insert(name.clone());
+                if self.enums.insert(name.clone()) {
+                    self.undo.push(Undo::Enum(name.clone(), true));
+                }
             }
             Op::RenameType { name, new_name } => {
                 if self.enums.remove(name) {
-                    self.enums.insert(new_name.clone());
+                    self.undo.push(Undo::Enum(name.clone(), false));
+                    if self.enums.insert(new_name.clone()) {
+                        self.undo.push(Undo::Enum(new_name.clone(), true));
+                    }
                 }
                 let keys: Vec<String> = self
                     .tables

@@ -17,43 +17,43 @@ pub struct Origin {
 /// statement is matched to the next call that can have produced it.
 pub struct Locator {
     index: Arc<ScriptIndex>,
-    files: HashMap<String, Arc<str>>,
-    cursors: HashMap<(String, bool), usize>,
+    /// Per revision seen: its script's path, and where the last upgrade / downgrade statement
+    /// was found.
+    revisions: HashMap<String, (Arc<str>, [usize; 2])>,
     /// Revisions with statements but no script in the index.
     pub missing: BTreeSet<String>,
     /// Revisions whose script was already looked at (for the rules over the scripts).
     seen: BTreeSet<String>,
+    /// alembic.ini and env.py were handed out.
+    config_taken: bool,
 }
 
 impl Locator {
     pub fn new(index: Arc<ScriptIndex>) -> Locator {
         Locator {
             index,
-            files: HashMap::new(),
-            cursors: HashMap::new(),
+            revisions: HashMap::new(),
             missing: BTreeSet::new(),
             seen: BTreeSet::new(),
+            config_taken: false,
         }
     }
 
     /// The script of `revision` the first time it is asked for (then None): what the rules over
     /// the scripts read, once per revision.
     pub fn first_sight(&mut self, revision: &str) -> Option<(&Script, Arc<str>)> {
-        if !self.seen.insert(revision.to_string()) {
+        if self.seen.contains(revision) {
             return None;
         }
+        self.seen.insert(revision.to_string());
         let script = self.index.get(revision)?;
-        let file = self
-            .files
-            .entry(revision.to_string())
-            .or_insert_with(|| script.path.display().to_string().into())
-            .clone();
+        let file: Arc<str> = script.path.display().to_string().into();
         Some((script, file))
     }
 
     /// The project's configuration files (alembic.ini, env.py), once: the first call only.
     pub fn take_config_files(&mut self) -> Vec<std::path::PathBuf> {
-        if !self.seen.insert(String::new()) {
+        if std::mem::replace(&mut self.config_taken, true) {
             return Vec::new();
         }
         self.index.config_files().to_vec()
@@ -68,27 +68,24 @@ impl Locator {
         sql: &str,
     ) -> Option<Origin> {
         let Some(script) = self.index.get(revision) else {
-            self.missing.insert(revision.to_string());
+            if !self.missing.contains(revision) {
+                self.missing.insert(revision.to_string());
+            }
             return None;
         };
-        let direction = if downgrade {
-            Direction::Downgrade
+        let (direction, slot) = if downgrade {
+            (Direction::Downgrade, 1)
         } else {
-            Direction::Upgrade
+            (Direction::Upgrade, 0)
         };
-        let cursor = self
-            .cursors
-            .entry((revision.to_string(), downgrade))
-            .or_insert(0);
-        let hint = hint(op, sql);
-        let at = script.locate(direction, &hint, cursor);
-        let file = self
-            .files
-            .entry(revision.to_string())
-            .or_insert_with(|| script.path.display().to_string().into())
-            .clone();
+        if !self.revisions.contains_key(revision) {
+            let file: Arc<str> = script.path.display().to_string().into();
+            self.revisions.insert(revision.to_string(), (file, [0, 0]));
+        }
+        let (file, cursors) = self.revisions.get_mut(revision).expect("inserted above");
+        let at = script.locate(direction, &hint(op, sql), &mut cursors[slot]);
         Some(Origin {
-            file,
+            file: file.clone(),
             line: at.via.unwrap_or(at.line) as usize,
         })
     }

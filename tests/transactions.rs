@@ -352,3 +352,31 @@ fn regenerating_a_stored_column_is_not_data_loss() {
             .any(|f| f.rule == "add-column-generated-stored")
     );
 }
+
+/// What the catalog learns of enum types is undone by ROLLBACK like the rest.
+#[test]
+fn a_rolled_back_enum_type_is_forgotten() {
+    let history = "-- Running upgrade  -> applied\nCREATE TYPE a AS ENUM ('x');\nCREATE TABLE t (id int PRIMARY KEY, c a);\n-- Running upgrade applied -> b\n";
+    let change = "ALTER TABLE t ALTER COLUMN c TYPE e USING c::text::e;\n";
+    let mut options = Options::for_version(15);
+    options.since = vec!["applied".into()];
+    let rule = |sql: &str| {
+        let r = analyze_sql(sql, &options).expect("analysis");
+        r.findings
+            .iter()
+            .find(|f| f.rule == "alter-column-type" || f.rule == "type-change-data-loss")
+            .map(|f| f.rule.as_str().to_string())
+    };
+    let kept = format!("{history}CREATE TYPE e AS ENUM ('x', 'y');\n{change}");
+    assert_eq!(
+        rule(&kept).as_deref(),
+        Some("alter-column-type"),
+        "enum to enum"
+    );
+    let undone = format!("{history}BEGIN;\nCREATE TYPE e AS ENUM ('x', 'y');\nROLLBACK;\n{change}");
+    assert_eq!(
+        rule(&undone).as_deref(),
+        Some("type-change-data-loss"),
+        "e is unknown again"
+    );
+}
