@@ -531,10 +531,8 @@ impl Catalog {
                     self.put_index(i.key(), None);
                 }
             }
-            Op::CreateEnum { name } => {
-                if self.enums.insert(name.clone()) {
-                    self.undo.push(Undo::Enum(name.clone(), true));
-                }
+            Op::CreateEnum { name } if self.enums.insert(name.clone()) => {
+                self.undo.push(Undo::Enum(name.clone(), true));
             }
             Op::RenameType { name, new_name } => {
                 if self.enums.remove(name) {
