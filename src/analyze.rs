@@ -361,6 +361,7 @@ fn analyze_statement(
         parsed: matches!(p.body, Body::Parsed(_)),
         kind: StatementKind::Unknown,
         locks: Vec::new(),
+        unresolved_locks: Vec::new(),
         locks_known: true,
         rewrite: false,
         slow: false,
@@ -429,6 +430,7 @@ fn analyze_statement(
                     .chain(inner.iter().map(|(o, _)| o))
                     .any(|o| session.backfill(o).is_some());
             st.locks = locks;
+            st.unresolved_locks = classify::unresolved(&classified, session.version);
             walk.push(st, ignore.clone());
             let drafts = {
                 let ctx = StmtCtx {

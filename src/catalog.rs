@@ -52,6 +52,17 @@ pub struct Table {
     pub keys: Vec<Box<str>>,
     /// For views and materialized views: the tables their query reads.
     pub sources: Vec<QName>,
+    /// Its CREATE was seen (in this run or in history): its partitions, inheritance children,
+    /// the foreign keys to it and the views over it are all in the input too.
+    pub defined: bool,
+    /// `PARTITION BY`.
+    pub partitioned: bool,
+    /// Direct partitions and inheritance children (catalog keys).
+    pub children: Vec<String>,
+    /// Its DEFAULT partition (catalog key).
+    pub default_partition: Option<String>,
+    /// Its partitioned or inheritance parents (catalog keys).
+    pub parents: Vec<String>,
 }
 
 impl Table {
@@ -83,6 +94,8 @@ impl Table {
 
 enum Undo {
     Table(String, Option<Table>),
+    /// A domain or enum type name that was added (true) or removed (false).
+    Type(String, bool),
     Index(String, Option<(String, bool)>),
     /// An enum type name that was added (true) or removed (false).
     Enum(String, bool),
@@ -93,6 +106,8 @@ pub struct Catalog {
     tables: HashMap<String, Table>,
     /// Enum types created in the input (by name, as columns spell their type).
     enums: HashSet<String>,
+    /// Domains and enum types created in the input: every column of theirs is known.
+    types: HashSet<String>,
     /// Index name → (table key, created in this run).
     indexes: HashMap<String, (String, bool)>,
     undo: Vec<Undo>,
@@ -115,6 +130,18 @@ fn not_null_check(expr: Option<&str>) -> Option<String> {
         .then(|| col.to_string())
 }
 
+/// A constraint's name: as written, or PostgreSQL's own for an unnamed foreign key
+/// (`<table>_<columns>_fkey`) — the name matters less than remembering the key exists.
+fn constraint_name(table: &QName, c: &ConstraintDef) -> Option<String> {
+    match (&c.name, c.kind) {
+        (Some(name), _) => Some(name.clone()),
+        (None, ConstraintKind::ForeignKey) => {
+            Some(format!("{}_{}_fkey", table.name, c.columns.join("_")))
+        }
+        _ => None,
+    }
+}
+
 fn constraint_of(c: &ConstraintDef) -> Constraint {
     Constraint {
         kind: c.kind,
@@ -126,6 +153,25 @@ fn constraint_of(c: &ConstraintDef) -> Constraint {
             None
         },
     }
+}
+
+/// A catalog key back to a name.
+fn qname_of(key: &str) -> QName {
+    match key.split_once('.') {
+        Some((schema, name)) => QName {
+            schema: Some(schema.to_string()),
+            name: name.to_string(),
+        },
+        None => QName::new(key),
+    }
+}
+
+/// Relations found from what the input taught, and whether that set is complete: it is when
+/// the relation's CREATE was seen (whatever relates to it came later in the input).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Related {
+    pub names: Vec<QName>,
+    pub complete: bool,
 }
 
 /// Indexes live in their table's schema.
@@ -165,6 +211,145 @@ impl Catalog {
 
     pub fn table(&self, name: &QName) -> Option<&Table> {
         self.tables.get(&name.key())
+    }
+
+    fn defined(&self, name: &QName) -> bool {
+        self.table(name).is_some_and(|t| t.defined)
+    }
+
+    /// Partitions and inheritance children at any depth (`partitions_only`: only when the table
+    /// is partitioned, and only through partitioned tables).
+    pub fn descendants(&self, name: &QName, partitions_only: bool) -> Related {
+        let mut out = Related {
+            names: Vec::new(),
+            complete: self.defined(name),
+        };
+        let mut todo = vec![name.key()];
+        let mut seen: HashSet<String> = HashSet::new();
+        while let Some(key) = todo.pop() {
+            let Some(t) = self.tables.get(&key) else {
+                continue;
+            };
+            if partitions_only && !t.partitioned {
+                continue;
+            }
+            for c in &t.children {
+                if seen.insert(c.clone()) {
+                    out.names.push(qname_of(c));
+                    todo.push(c.clone());
+                    out.complete &= self.tables.get(c).is_some_and(|t| t.defined);
+                }
+            }
+        }
+        out.names.sort();
+        out
+    }
+
+    /// The DEFAULT partition of a partitioned table.
+    pub fn default_partition(&self, name: &QName) -> Related {
+        let t = self.table(name);
+        Related {
+            names: t
+                .and_then(|t| t.default_partition.as_deref())
+                .map(qname_of)
+                .into_iter()
+                .collect(),
+            complete: t.is_some_and(|t| t.defined),
+        }
+    }
+
+    /// Tables with a FOREIGN KEY to `name` (other than itself).
+    pub fn referencing(&self, name: &QName) -> Related {
+        let key = name.key();
+        let mut names: Vec<QName> = self
+            .tables
+            .iter()
+            .filter(|(k, t)| {
+                **k != key
+                    && t.constraints
+                        .values()
+                        .any(|c| c.referenced.as_ref().is_some_and(|r| r.key() == key))
+            })
+            .map(|(k, _)| qname_of(k))
+            .collect();
+        names.sort();
+        Related {
+            names,
+            complete: self.defined(name),
+        }
+    }
+
+    /// Views and materialized views whose query reads `name`, at any depth.
+    pub fn dependents(&self, name: &QName) -> Related {
+        let mut out = Related {
+            names: Vec::new(),
+            complete: self.defined(name),
+        };
+        let mut todo = vec![name.key()];
+        let mut seen: HashSet<String> = HashSet::new();
+        while let Some(key) = todo.pop() {
+            for (k, t) in &self.tables {
+                if t.is_view && t.sources.iter().any(|s| s.key() == key) && seen.insert(k.clone()) {
+                    out.names.push(qname_of(k));
+                    todo.push(k.clone());
+                }
+            }
+        }
+        out.names.sort();
+        out
+    }
+
+    /// Tables with a column whose type is `type_name` (a domain or enum created in the input).
+    pub fn users_of_type(&self, type_name: &str) -> Related {
+        let mut names: Vec<QName> = self
+            .tables
+            .iter()
+            .filter(|(_, t)| {
+                t.columns
+                    .iter()
+                    .any(|(_, ty)| ty.as_ref().is_some_and(|ty| *ty.name == *type_name))
+            })
+            .map(|(k, _)| qname_of(k))
+            .collect();
+        names.sort();
+        Related {
+            names,
+            complete: self.types.contains(type_name),
+        }
+    }
+
+    /// Links `child` under `parent` (PARTITION OF, INHERITS, ATTACH, INHERIT).
+    fn link(&mut self, parent: &QName, child: &QName, default: bool) {
+        let (pk, ck) = (parent.key(), child.key());
+        if !self.tables.contains_key(&pk) {
+            self.put(pk.clone(), Some(Table::default()));
+        }
+        if let Some(p) = self.edit(&pk) {
+            if !p.children.contains(&ck) {
+                p.children.push(ck.clone());
+            }
+            if default {
+                p.default_partition = Some(ck.clone());
+            }
+        }
+        if let Some(c) = self.edit(&ck)
+            && !c.parents.contains(&pk)
+        {
+            c.parents.push(pk);
+        }
+    }
+
+    /// Undoes [`Catalog::link`] (DETACH, NO INHERIT, DROP of the child).
+    fn unlink(&mut self, parent: &str, child: &str) {
+        if let Some(p) = self.edit(parent) {
+            p.children.retain(|c| c != child);
+            if p.default_partition.as_deref() == Some(child) {
+                p.default_partition = None;
+            }
+        }
+        if let Some(c) = self.edit(child) {
+            c.parents.retain(|p| p != parent);
+        }
     }
 
     /// Created earlier in this run: new in production, so locks on it keep no one waiting and
@@ -276,6 +461,12 @@ impl Catalog {
                 Some(Undo::Index(k, None)) => {
                     self.indexes.remove(&k);
                 }
+                Some(Undo::Type(name, true)) => {
+                    self.types.remove(&name);
+                }
+                Some(Undo::Type(name, false)) => {
+                    self.types.insert(name);
+                }
                 Some(Undo::Enum(name, true)) => {
                     self.enums.remove(&name);
                 }
@@ -301,6 +492,10 @@ impl Catalog {
                 table,
                 columns,
                 constraints,
+                partition_of,
+                default_partition,
+                partitioned,
+                inherits,
                 ..
             } => {
                 let mut t = Table {
@@ -309,6 +504,8 @@ impl Catalog {
                         .map(|c| (c.name.as_str().into(), c.ty.clone()))
                         .collect(),
                     created_in_run: new,
+                    defined: true,
+                    partitioned: *partitioned,
                     ..Default::default()
                 };
                 let mut indexes = Vec::new();
@@ -316,7 +513,7 @@ impl Catalog {
                     if matches!(c.kind, ConstraintKind::Unique | ConstraintKind::PrimaryKey) {
                         t.add_key(&c.columns);
                     }
-                    if let Some(name) = &c.name {
+                    if let Some(name) = constraint_name(table, c) {
                         t.constraints.insert(name.clone(), constraint_of(c));
                         if matches!(
                             c.kind,
@@ -324,7 +521,7 @@ impl Catalog {
                                 | ConstraintKind::PrimaryKey
                                 | ConstraintKind::Exclusion
                         ) {
-                            indexes.push(index_key(table, name));
+                            indexes.push(index_key(table, &name));
                         }
                     }
                 }
@@ -351,7 +548,10 @@ impl Catalog {
                 }
                 for col in columns {
                     if let Some(r) = &col.references {
-                        let name = format!("{}_{}_fkey", table.name, col.name);
+                        let name = r
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| format!("{}_{}_fkey", table.name, col.name));
                         t.constraints.insert(
                             name,
                             Constraint {
@@ -364,20 +564,31 @@ impl Catalog {
                     }
                 }
                 self.put(table.key(), Some(t));
+                if let Some(parent) = partition_of {
+                    self.link(parent, table, *default_partition);
+                }
+                for parent in inherits {
+                    self.link(parent, table, false);
+                }
             }
             Op::CreateTableAs { table, .. } => {
                 self.put(
                     table.key(),
                     Some(Table {
                         created_in_run: new,
+                        defined: true,
                         ..Default::default()
                     }),
                 );
+            }
+            Op::CreateDomain { name } if self.types.insert(name.clone()) => {
+                self.undo.push(Undo::Type(name.clone(), true));
             }
             Op::CreateView { view, sources, .. } => {
                 let created_in_run = self.table(view).map_or(new, |t| t.created_in_run);
                 let view_table = Table {
                     created_in_run,
+                    defined: true,
                     is_view: true,
                     sources: sources.clone(),
                     ..Default::default()
@@ -411,6 +622,29 @@ impl Catalog {
                         // A table from before the input: learn what this input tells about it.
                         self.put(key.clone(), Some(Table::default()));
                     }
+                    match cmd {
+                        AlterCmd::AttachPartition { partition, default } => {
+                            self.link(table, partition, *default);
+                        }
+                        AlterCmd::DetachPartition {
+                            partition,
+                            concurrently,
+                            finalize,
+                        } if !*concurrently || *finalize => {
+                            self.unlink(&key, &partition.key());
+                        }
+                        AlterCmd::Inherit {
+                            parent: Some(parent),
+                            drop,
+                        } => {
+                            if *drop {
+                                self.unlink(&parent.key(), &key);
+                            } else {
+                                self.link(parent, table, false);
+                            }
+                        }
+                        _ => {}
+                    }
                     let Some(t) = self.edit(&key) else { return };
                     match cmd {
                         AlterCmd::AddColumn { column, .. } => {
@@ -420,7 +654,9 @@ impl Catalog {
                             }
                             if let Some(r) = &column.references {
                                 t.constraints.insert(
-                                    format!("{}_{}_fkey", table.name, column.name),
+                                    r.name.clone().unwrap_or_else(|| {
+                                        format!("{}_{}_fkey", table.name, column.name)
+                                    }),
                                     Constraint {
                                         kind: ConstraintKind::ForeignKey,
                                         validated: true,
@@ -439,8 +675,8 @@ impl Catalog {
                             }
                         }
                         AlterCmd::AddConstraint(c) => {
-                            if let Some(name) = &c.name {
-                                t.constraints.insert(name.clone(), constraint_of(c));
+                            if let Some(name) = constraint_name(table, c) {
+                                t.constraints.insert(name, constraint_of(c));
                             }
                             if matches!(c.kind, ConstraintKind::Unique | ConstraintKind::PrimaryKey)
                             {
@@ -452,7 +688,7 @@ impl Catalog {
                                 c.validated = true;
                             }
                         }
-                        AlterCmd::DropConstraint { name } => {
+                        AlterCmd::DropConstraint { name, .. } => {
                             t.constraints.remove(name);
                         }
                         _ => {}
@@ -533,6 +769,9 @@ impl Catalog {
             }
             Op::CreateEnum { name } if self.enums.insert(name.clone()) => {
                 self.undo.push(Undo::Enum(name.clone(), true));
+                if self.types.insert(name.clone()) {
+                    self.undo.push(Undo::Type(name.clone(), true));
+                }
             }
             Op::RenameType { name, new_name } => {
                 if self.enums.remove(name) {
@@ -563,8 +802,19 @@ impl Catalog {
             }
             Op::DropRelation { names, .. } => {
                 for n in names {
-                    if self.table(n).is_some() {
-                        self.put(n.key(), None);
+                    let Some(t) = self.table(n) else { continue };
+                    // Partitions go with their partitioned table.
+                    let partitions = if t.partitioned {
+                        self.descendants(n, true).names
+                    } else {
+                        Vec::new()
+                    };
+                    for p in partitions.iter().chain(std::iter::once(n)) {
+                        let parents = self.table(p).map(|t| t.parents.clone()).unwrap_or_default();
+                        for parent in parents {
+                            self.unlink(&parent, &p.key());
+                        }
+                        self.put(p.key(), None);
                     }
                 }
             }

@@ -7,7 +7,7 @@ use crate::facts::{
 };
 use crate::kb::{self, Effect, Key, Role};
 use crate::locks::LockMode;
-use crate::model::{LockClaim, StatementKind};
+use crate::model::{LockClaim, StatementKind, UnresolvedLock};
 
 /// One knowledge-base entry that applies to a statement, with the relations it touches.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +16,9 @@ pub struct Action {
     pub rels: Vec<(Role, QName)>,
     /// The ALTER TABLE subcommand it comes from (its position; 0 for other statements).
     pub origin: usize,
+    /// Derived roles (partitions, foreign-key partners, ...) of a named relation whose set the
+    /// input did not show in full: (role, the named relation).
+    pub unresolved: Vec<(Role, QName)>,
 }
 
 fn act(key: Key, rels: Vec<(Role, QName)>) -> Action {
@@ -23,7 +26,89 @@ fn act(key: Key, rels: Vec<(Role, QName)>) -> Action {
         key,
         rels,
         origin: 0,
+        unresolved: Vec::new(),
     }
+}
+
+/// Fills each action's derived roles (kb::Role::is_derived) from what the catalog learnt about
+/// the relations it names; `only`: relations named with ONLY (no partitions or children).
+fn expand(out: &mut Classified, only: &[QName], catalog: &Catalog) {
+    for action in &mut out.actions {
+        let roles: Vec<Role> = kb::entry(action.key)
+            .roles()
+            .into_iter()
+            .filter(|r| r.is_derived())
+            .collect();
+        if roles.is_empty() {
+            continue;
+        }
+        let named = |role: Role| -> Vec<QName> {
+            action
+                .rels
+                .iter()
+                .filter(|(r, _)| *r == role)
+                .map(|(_, n)| n.clone())
+                .collect()
+        };
+        let (tables, parents, sources) =
+            (named(Role::Table), named(Role::Parent), named(Role::Source));
+        for role in roles {
+            let bases = match role {
+                Role::DefaultPartition if !parents.is_empty() => &parents,
+                Role::SourceChildren => &sources,
+                _ => &tables,
+            };
+            for base in bases {
+                if matches!(role, Role::Children | Role::Partitions) && only.contains(base) {
+                    continue;
+                }
+                let related = match role {
+                    Role::Children | Role::SourceChildren => catalog.descendants(base, false),
+                    Role::Partitions => catalog.descendants(base, true),
+                    Role::DefaultPartition => catalog.default_partition(base),
+                    Role::Referencing => catalog.referencing(base),
+                    Role::Dependents => catalog.dependents(base),
+                    _ => continue,
+                };
+                for n in related.names {
+                    if !action.rels.iter().any(|(r, x)| *r == role && *x == n) {
+                        action.rels.push((role, n));
+                    }
+                }
+                if !related.complete {
+                    action.unresolved.push((role, base.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// The locks a classified statement takes on relations pgrisk could not list, on `version`.
+pub fn unresolved(c: &Classified, version: u32) -> Vec<UnresolvedLock> {
+    let mut out: Vec<UnresolvedLock> = Vec::new();
+    for action in &c.actions {
+        let b = kb::entry(action.key).behaviour(version);
+        for (role, of) in &action.unresolved {
+            let mode = match &c.explicit_lock {
+                Some((_, mode)) if *role == Role::Children => mode,
+                _ => match b.locks.iter().find(|(r, _)| r == role) {
+                    Some((_, mode)) => mode,
+                    None => continue,
+                },
+            };
+            let role_name = role.as_str();
+            match out.iter_mut().find(|u| u.of == *of && u.role == role_name) {
+                Some(u) => u.mode = u.mode.max(*mode),
+                None => out.push(UnresolvedLock {
+                    of: of.clone(),
+                    role: role_name,
+                    what: role.describe_unknown(),
+                    mode: *mode,
+                }),
+            }
+        }
+    }
+    out
 }
 
 /// What a statement is, for locks: entries, or a reason it cannot be classified.
@@ -177,7 +262,23 @@ fn alter_cmd(
                 _ => Key::AlterTableValidateConstraint,
             }
         }
-        AlterCmd::DropConstraint { .. } => Key::AlterTableDropConstraint,
+        AlterCmd::DropConstraint { cascade: true, .. } => Key::AlterTableDropConstraintCascade,
+        AlterCmd::DropConstraint { name, .. } => {
+            let known = catalog.table(table).and_then(|t| t.constraints.get(name));
+            match known.and_then(|c| c.referenced.as_ref()) {
+                Some(r) if known.is_some_and(|c| c.kind == ConstraintKind::ForeignKey) => {
+                    out.actions.push(act(
+                        Key::AlterTableDropConstraintForeignKey,
+                        vec![
+                            (Role::Table, table.clone()),
+                            (Role::Referenced, (**r).clone()),
+                        ],
+                    ));
+                    return;
+                }
+                _ => Key::AlterTableDropConstraint,
+            }
+        }
         AlterCmd::AlterConstraint => Key::AlterTableAlterConstraint,
         AlterCmd::SetTablespace => Key::AlterTableSetTablespace,
         AlterCmd::SetLogged | AlterCmd::SetUnlogged => Key::AlterTableSetLogged,
@@ -213,7 +314,7 @@ fn alter_cmd(
             out.actions.push(act(Key::AlterTableInherit, rels));
             return;
         }
-        AlterCmd::AttachPartition { partition } => {
+        AlterCmd::AttachPartition { partition, .. } => {
             out.actions.push(act(
                 Key::AlterTableAttachPartition,
                 vec![
@@ -262,6 +363,23 @@ fn table_of_index(index: &QName, catalog: &Catalog) -> QName {
 }
 
 pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
+    let mut out = classify_named(op, catalog);
+    let only: &[QName] = match op {
+        Op::AlterTable {
+            table, only: true, ..
+        }
+        | Op::CreateIndex {
+            table, only: true, ..
+        } => std::slice::from_ref(table),
+        Op::Truncate { only, .. } | Op::Lock { only, .. } => only,
+        _ => &[],
+    };
+    expand(&mut out, only, catalog);
+    out
+}
+
+/// The entries of a statement, with the relations it names.
+fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
     let mut out = Classified::default();
     let a = &mut out.actions;
     match op {
@@ -273,6 +391,7 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
             partition_of,
             inherits,
             like,
+            ..
         } => {
             if !inherits.is_empty() {
                 a.push(each(Key::CreateTableInherits, Role::Parent, inherits));
@@ -296,16 +415,20 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
                 a.push(each(Key::CreateTableForeignKey, Role::Referenced, &refs));
             }
             if let Some(p) = partition_of {
-                a.push(act(
-                    Key::CreateTablePartitionOf,
-                    vec![(Role::Parent, p.clone())],
-                ));
+                let key = if catalog.default_partition(p).names.is_empty() {
+                    Key::CreateTablePartitionOf
+                } else {
+                    Key::CreateTablePartitionOfDefaultPartition
+                };
+                a.push(act(key, vec![(Role::Parent, p.clone())]));
             }
         }
         Op::CreateTableAs { sources, .. } => {
             a.push(each(Key::CreateTableAsSelect, Role::Source, sources))
         }
-        Op::AlterTable { table, kind, cmds } => {
+        Op::AlterTable {
+            table, kind, cmds, ..
+        } => {
             for (i, cmd) in cmds.iter().enumerate() {
                 let before = out.actions.len();
                 alter_cmd(table, *kind, cmd, catalog, &mut out);
@@ -373,10 +496,12 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
             }
         }
         Op::DropObject { .. } => a.push(act(Key::DropType, vec![])),
-        Op::CreateObject { .. } | Op::CreateEnum { .. } => a.push(act(Key::CreateType, vec![])),
+        Op::CreateObject { .. } | Op::CreateEnum { .. } | Op::CreateDomain { .. } => {
+            a.push(act(Key::CreateType, vec![]))
+        }
         Op::RenameType { .. } => a.push(act(Key::AlterTypeRename, vec![])),
         Op::Credentials { .. } => a.push(act(Key::Role, vec![])),
-        Op::Truncate { tables } => a.push(each(Key::Truncate, Role::Table, tables)),
+        Op::Truncate { tables, .. } => a.push(each(Key::Truncate, Role::Table, tables)),
         Op::Rename {
             kind,
             object,
@@ -519,7 +644,7 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
             table.iter().map(|t| (Role::Table, t.clone())).collect(),
         )),
         Op::Grant { tables } => a.push(each(Key::Grant, Role::Table, tables)),
-        Op::Lock { tables, mode } => {
+        Op::Lock { tables, mode, .. } => {
             a.push(each(Key::LockTable, Role::Table, tables));
             out.explicit_lock = Some((tables.clone(), *mode));
         }
@@ -585,16 +710,16 @@ pub fn resolve(c: &Classified, version: u32) -> (Vec<LockClaim>, Effect) {
         let b = entry.behaviour(version);
         effect = effect.max(b.effect);
         for (role, name) in &action.rels {
-            if let Some((_, mode)) = b.locks.iter().find(|(r, _)| r == role)
-                && c.explicit_lock.is_none()
-            {
-                add(name, *mode);
+            match (&c.explicit_lock, role) {
+                // LOCK TABLE: the mode it names, on the tables and their children.
+                (Some((_, mode)), Role::Table | Role::Children) => add(name, *mode),
+                (Some(_), _) => {}
+                (None, _) => {
+                    if let Some((_, mode)) = b.locks.iter().find(|(r, _)| r == role) {
+                        add(name, *mode);
+                    }
+                }
             }
-        }
-    }
-    if let Some((tables, mode)) = &c.explicit_lock {
-        for t in tables {
-            add(t, *mode);
         }
     }
     (locks, effect)

@@ -49,6 +49,14 @@ fn role_name(role: Role) -> &'static str {
         Role::Partition => "partition",
         Role::Index => "index",
         Role::Source => "source table",
+        Role::Children => "partitions and inheritance children",
+        Role::Partitions => "partitions",
+        Role::DefaultPartition => "default partition",
+        Role::Referencing => "tables referencing it",
+        Role::Dependents => "dependent views",
+        Role::Users => "tables using the type",
+        Role::SourceChildren => "partitions and children of tables read",
+        Role::Sequence => "sequence",
     }
 }
 

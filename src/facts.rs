@@ -232,6 +232,8 @@ pub enum Generated {
 pub struct ForeignRef {
     pub table: QName,
     pub columns: Vec<String>,
+    /// The constraint's name when a column-level `REFERENCES` names it (`CONSTRAINT x REFERENCES`).
+    pub name: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -311,6 +313,8 @@ pub enum AlterCmd {
     },
     DropConstraint {
         name: String,
+        /// `CASCADE`: foreign keys that depend on the key go too.
+        cascade: bool,
     },
     AlterConstraint,
     SetTablespace,
@@ -336,6 +340,8 @@ pub enum AlterCmd {
     },
     AttachPartition {
         partition: QName,
+        /// Attached as the DEFAULT partition.
+        default: bool,
     },
     DetachPartition {
         partition: QName,
@@ -397,6 +403,10 @@ pub enum Op {
         columns: Vec<ColumnDef>,
         constraints: Vec<ConstraintDef>,
         partition_of: Option<QName>,
+        /// `PARTITION OF parent DEFAULT`.
+        default_partition: bool,
+        /// `PARTITION BY …`: a partitioned table.
+        partitioned: bool,
         inherits: Vec<QName>,
         /// Tables copied by `LIKE` (their definition is read).
         like: Vec<QName>,
@@ -409,6 +419,8 @@ pub enum Op {
         table: QName,
         kind: RelKind,
         cmds: Vec<AlterCmd>,
+        /// `ALTER TABLE ONLY`: partitions and inheritance children are left alone.
+        only: bool,
     },
     CreateIndex {
         name: Option<String>,
@@ -418,6 +430,8 @@ pub enum Op {
         columns: Vec<String>,
         /// The index definition after `ON table`, e.g. `USING btree (a, lower(b)) WHERE c`.
         definition: String,
+        /// `ON ONLY table`: no index is built on the partitions.
+        only: bool,
     },
     DropIndex {
         indexes: Vec<QName>,
@@ -432,6 +446,9 @@ pub enum Op {
     },
     Truncate {
         tables: Vec<QName>,
+        /// Tables named with `ONLY`.
+        only: Vec<QName>,
+        cascade: bool,
     },
     Rename {
         kind: RelKind,
@@ -487,6 +504,10 @@ pub enum Op {
     CreateEnum {
         name: String,
     },
+    /// CREATE DOMAIN.
+    CreateDomain {
+        name: String,
+    },
     /// ALTER TYPE / ALTER DOMAIN … RENAME TO: columns of that type keep it under its new name.
     RenameType {
         name: String,
@@ -505,6 +526,8 @@ pub enum Op {
     Lock {
         tables: Vec<QName>,
         mode: LockMode,
+        /// Tables named with `ONLY`.
+        only: Vec<QName>,
     },
     Insert {
         table: QName,
@@ -773,6 +796,7 @@ fn column_def(c: &pb::ColumnDef) -> ColumnDef {
                 col.references = con.pktable.as_ref().map(|t| ForeignRef {
                     table: QName::from_range_var(t),
                     columns: names_of(&con.pk_attrs),
+                    name: (!con.conname.is_empty()).then(|| con.conname.clone()),
                 });
             }
             _ => {}
@@ -798,6 +822,7 @@ fn constraint_def(con: &pb::Constraint) -> ConstraintDef {
     };
     let expr = con.raw_expr.as_deref().map(expr_sql);
     let references = con.pktable.as_ref().map(|t| ForeignRef {
+        name: None,
         table: QName::from_range_var(t),
         columns: names_of(&con.pk_attrs),
     });
@@ -928,7 +953,10 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
             },
         },
         At::AtValidateConstraint => AlterCmd::ValidateConstraint { name },
-        At::AtDropConstraint => AlterCmd::DropConstraint { name },
+        At::AtDropConstraint => AlterCmd::DropConstraint {
+            name,
+            cascade: cmd.behavior == pb::DropBehavior::DropCascade as i32,
+        },
         At::AtAlterConstraint => AlterCmd::AlterConstraint,
         At::AtSetTableSpace => AlterCmd::SetTablespace,
         At::AtSetLogged => AlterCmd::SetLogged,
@@ -994,7 +1022,10 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
                 .map(QName::from_range_var)
                 .unwrap_or_else(|| QName::new("?"));
             if subtype == At::AtAttachPartition {
-                AlterCmd::AttachPartition { partition }
+                AlterCmd::AttachPartition {
+                    partition,
+                    default: p.bound.as_ref().is_some_and(|b| b.is_default),
+                }
             } else {
                 AlterCmd::DetachPartition {
                     partition,
@@ -1114,6 +1145,17 @@ fn lock_mode_of(mode: i32) -> LockMode {
     }
 }
 
+/// The relations of `nodes` named with `ONLY` (no partitions or inheritance children).
+fn only_range_vars(nodes: &[pb::Node]) -> Vec<QName> {
+    nodes
+        .iter()
+        .filter_map(|n| match n.node.as_ref() {
+            Some(NodeEnum::RangeVar(rv)) if !rv.inh => Some(QName::from_range_var(rv)),
+            _ => None,
+        })
+        .collect()
+}
+
 fn range_vars(nodes: &[pb::Node]) -> Vec<QName> {
     nodes
         .iter()
@@ -1198,6 +1240,8 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                 columns,
                 constraints,
                 partition_of: if c.partbound.is_some() { inherits.first().cloned() } else { None },
+                default_partition: c.partbound.as_ref().is_some_and(|b| b.is_default),
+                partitioned: c.partspec.is_some(),
                 inherits: if c.partbound.is_some() { vec![] } else { inherits },
                 like,
             }
@@ -1213,6 +1257,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         }
         NodeEnum::AlterTableStmt(a) => Op::AlterTable {
             table: a.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+            only: a.relation.as_ref().is_some_and(|r| !r.inh),
             kind: rel_kind(a.objtype),
             cmds: a
                 .cmds
@@ -1249,6 +1294,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                 concurrently: i.concurrent,
                 columns,
                 definition,
+                only: i.relation.as_ref().is_some_and(|r| !r.inh),
             }
         }
         NodeEnum::DropStmt(d) => {
@@ -1286,7 +1332,11 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                 other => Op::DropObject { what: format!("{other:?}").trim_start_matches("Object").to_ascii_uppercase() },
             }
         }
-        NodeEnum::TruncateStmt(t) => Op::Truncate { tables: range_vars(&t.relations) },
+        NodeEnum::TruncateStmt(t) => Op::Truncate {
+            tables: range_vars(&t.relations),
+            only: only_range_vars(&t.relations),
+            cascade: t.behavior == pb::DropBehavior::DropCascade as i32,
+        },
         NodeEnum::RenameStmt(r) => {
             use ObjectType as O;
             let rename_type = O::try_from(r.rename_type).unwrap_or(O::Undefined);
@@ -1354,7 +1404,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         },
         NodeEnum::CreateEnumStmt(e) => Op::CreateEnum { name: names_of(&e.type_name).last().cloned().unwrap_or_default() },
         NodeEnum::CompositeTypeStmt(_) | NodeEnum::CreateRangeStmt(_) | NodeEnum::DefineStmt(_) => Op::CreateObject { what: "CREATE TYPE".into() },
-        NodeEnum::CreateDomainStmt(_) => Op::CreateObject { what: "CREATE DOMAIN".into() },
+        NodeEnum::CreateDomainStmt(d) => Op::CreateDomain { name: names_of(&d.domainname).last().cloned().unwrap_or_default() },
         NodeEnum::CreateSeqStmt(_) => Op::CreateObject { what: "CREATE SEQUENCE".into() },
         NodeEnum::CreateFunctionStmt(_) => Op::CreateObject { what: "CREATE FUNCTION".into() },
         NodeEnum::CreateSchemaStmt(_) => Op::CreateObject { what: "CREATE SCHEMA".into() },
@@ -1378,7 +1428,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             tables: if ObjectType::try_from(g.objtype) == Ok(ObjectType::ObjectTable) { range_vars(&g.objects) } else { vec![] },
         },
         NodeEnum::GrantRoleStmt(_) | NodeEnum::AlterDefaultPrivilegesStmt(_) => Op::Grant { tables: vec![] },
-        NodeEnum::LockStmt(l) => Op::Lock { tables: range_vars(&l.relations), mode: lock_mode_of(l.mode) },
+        NodeEnum::LockStmt(l) => Op::Lock { tables: range_vars(&l.relations), mode: lock_mode_of(l.mode), only: only_range_vars(&l.relations) },
         NodeEnum::InsertStmt(i) => {
             let table = i.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
             Op::Insert { sources: sources(i.select_stmt.as_deref(), Some(&table)), table }

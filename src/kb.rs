@@ -35,6 +35,75 @@ pub enum Role {
     Index,
     /// Tables read by a query inside the statement (views, INSERT … SELECT, CREATE TABLE AS).
     Source,
+    /// Every partition and inheritance child of the named table, at any depth (not with `ONLY`).
+    Children,
+    /// Every partition of the named table when it is partitioned, at any depth (inheritance
+    /// children are not locked; not with `ONLY`).
+    Partitions,
+    /// The DEFAULT partition of the partitioned table (the parent of `PARTITION OF`/`ATTACH`).
+    DefaultPartition,
+    /// Tables whose FOREIGN KEYs reference the named table.
+    Referencing,
+    /// Views and materialized views that read the named table (dropped by `CASCADE`, locked
+    /// through a view by `LOCK TABLE`).
+    Dependents,
+    /// Tables with a column of the named domain or type.
+    Users,
+    /// Every partition and inheritance child of the tables a query inside the statement reads.
+    SourceChildren,
+    /// A sequence the statement uses (`nextval`, `setval`, a column default).
+    Sequence,
+}
+
+impl Role {
+    /// Relations of this role are found from what the input taught about the named one (its
+    /// partitions, foreign keys, views, columns), not named by the statement itself.
+    pub fn is_derived(self) -> bool {
+        matches!(
+            self,
+            Role::Children
+                | Role::SourceChildren
+                | Role::Partitions
+                | Role::DefaultPartition
+                | Role::Referencing
+                | Role::Dependents
+                | Role::Users
+        )
+    }
+
+    /// The role as rules/locks.toml and the JSON output spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Table => "table",
+            Role::Referenced => "referenced",
+            Role::Parent => "parent",
+            Role::Partition => "partition",
+            Role::Index => "index",
+            Role::Source => "source",
+            Role::Children => "children",
+            Role::Partitions => "partitions",
+            Role::DefaultPartition => "default_partition",
+            Role::Referencing => "referencing",
+            Role::Dependents => "dependents",
+            Role::Users => "users",
+            Role::SourceChildren => "source_children",
+            Role::Sequence => "sequence",
+        }
+    }
+
+    /// How reports name relations of a derived role whose set pgrisk could not learn.
+    pub fn describe_unknown(self) -> &'static str {
+        match self {
+            Role::Children => "its partitions and inheritance children, if any",
+            Role::Partitions => "its partitions, if any",
+            Role::DefaultPartition => "its default partition, if any",
+            Role::Referencing => "tables with foreign keys to it, if any",
+            Role::Dependents => "views that read it, if any",
+            Role::Users => "tables with a column of this type, if any",
+            Role::SourceChildren => "partitions and inheritance children of what it reads, if any",
+            _ => "related relations, if any",
+        }
+    }
 }
 
 /// What the statement does to the table's data.
@@ -120,6 +189,8 @@ struct RawEntry {
     key: String,
     title: String,
     example: String,
+    #[serde(default)]
+    also: Vec<String>,
     setup: Option<String>,
     versions: Option<String>,
     #[serde(default)]
@@ -144,12 +215,15 @@ pub struct Behaviour {
     pub effect: Effect,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Entry {
     pub key: String,
     pub title: String,
     /// A statement that runs against `FIXTURE_SQL` (after `setup`).
     pub example: String,
+    /// More statements of the same kind the truth tests run (e.g. on a partitioned table, where
+    /// the example names a table with inheritance children).
+    pub also: Vec<String>,
     pub setup: Option<String>,
     /// Cannot run inside a transaction block (CONCURRENTLY forms, VACUUM).
     pub concurrently: bool,
@@ -160,7 +234,7 @@ pub struct Entry {
     overrides: Vec<Override>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Override {
     versions: Versions,
     locks: Option<Vec<(Role, LockMode)>>,
@@ -169,6 +243,34 @@ struct Override {
 }
 
 impl Entry {
+    /// The example and the further statements the truth tests run for this entry.
+    pub fn examples(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.example.as_str()).chain(self.also.iter().map(String::as_str))
+    }
+
+    /// The entry with `example` as its example (to check one of `also`).
+    /// Every role the entry locks on some major.
+    pub fn roles(&self) -> Vec<Role> {
+        let mut roles: Vec<Role> = self
+            .base
+            .locks
+            .iter()
+            .chain(self.overrides.iter().flat_map(|o| o.locks.iter().flatten()))
+            .map(|(r, _)| *r)
+            .collect();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+
+    pub fn with_example(&self, example: &str) -> Entry {
+        Entry {
+            example: example.to_string(),
+            also: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     pub fn applies_to(&self, version: u32) -> bool {
         self.versions.contains(version)
     }
@@ -232,6 +334,7 @@ fn load() -> Result<Vec<Entry>, String> {
             key: e.key,
             title: e.title,
             example: e.example,
+            also: e.also,
             setup: e.setup,
             concurrently: e.concurrently,
             versions,

@@ -17,6 +17,20 @@ pub struct LockClaim {
     pub mode: LockMode,
 }
 
+/// A lock a statement takes on relations pgrisk could not list: the input never showed the
+/// named relation's CREATE, so its partitions, foreign-key partners or views are unknown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnresolvedLock {
+    /// The relation the statement names.
+    pub of: QName,
+    /// Which of its relations: `children`, `partitions`, `default_partition`, `referencing`,
+    /// `dependents`, `users`, `source_children` (as in rules/locks.toml).
+    pub role: &'static str,
+    /// The same in words, e.g. "its partitions and inheritance children, if any".
+    pub what: &'static str,
+    pub mode: LockMode,
+}
+
 /// How long a lock that blocks reads or writes is held: from its statement to the end of
 /// its transaction, while the later statements of that transaction run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -129,6 +143,8 @@ pub struct StatementReport {
     /// What pgrisk classified the statement as.
     pub kind: StatementKind,
     pub locks: Vec<LockClaim>,
+    /// Locks on relations pgrisk could not list (see [`UnresolvedLock`]).
+    pub unresolved_locks: Vec<UnresolvedLock>,
     /// false when pgrisk cannot classify (part of) the statement: its locks are unknown.
     pub locks_known: bool,
     pub rewrite: bool,

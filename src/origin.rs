@@ -158,7 +158,7 @@ fn hint<'a>(op: Option<&'a Op>, sql: &'a str) -> StatementHint<'a> {
                         .map(String::as_str)
                         .collect(),
                 ),
-                Some(AlterCmd::DropConstraint { name }) => (Verb::DropConstraint, vec![name]),
+                Some(AlterCmd::DropConstraint { name, .. }) => (Verb::DropConstraint, vec![name]),
                 _ => (Verb::Other, vec![]),
             };
             names

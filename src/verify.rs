@@ -231,6 +231,27 @@ pub struct Observation {
     pub index_tables: BTreeMap<String, String>,
     /// Pre-existing partitions and their partitioned table.
     pub partition_parents: BTreeMap<String, String>,
+    /// Pre-existing partitions and inheritance children, and their parent.
+    pub inheritance_parents: BTreeMap<String, String>,
+}
+
+impl Observation {
+    /// `relation`'s partitions and inheritance children at any depth (a read of it reads them).
+    fn descendants<'a>(&'a self, relation: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.inheritance_parents
+            .keys()
+            .map(String::as_str)
+            .filter(move |child| {
+                let mut at = *child;
+                while let Some(parent) = self.inheritance_parents.get(at) {
+                    if parent == relation {
+                        return true;
+                    }
+                    at = parent;
+                }
+                false
+            })
+    }
 }
 
 /// One entry checked on one server.
@@ -358,13 +379,23 @@ impl Check {
             .map(|(_, m)| *m)
             .max();
         let blocks = mode.map(LockMode::blocks);
+        // Reading a parent reads its partitions and children: a lock on one holds the read up.
+        // (Not a partition being detached CONCURRENTLY: queries of the parent already skip it.)
+        let detaching = self.claim.kind == "alter_table.detach_partition.concurrently";
+        let child_blocks_reads = !detaching
+            && o.descendants(relation).any(|child| {
+                self.claim
+                    .locks
+                    .get(child)
+                    .is_some_and(|m| m.conflicts_with(LockMode::AccessShareLock))
+            });
         let parent_blocks_writes = o
             .partition_parents
             .get(relation)
             .and_then(|parent| self.claim.locks.get(parent))
             .is_some_and(|m| m.conflicts_with(LockMode::AccessShareLock));
         Blocking {
-            reads: Some(blocks.is_some_and(|b| b.reads)),
+            reads: Some(blocks.is_some_and(|b| b.reads) || child_blocks_reads),
             writes: Some(blocks.is_some_and(|b| b.writes) || parent_blocks_writes),
         }
     }
@@ -462,6 +493,8 @@ struct Relation {
     table: Option<String>,
     /// For a partition: its partitioned table.
     parent: Option<String>,
+    /// For a partition or an inheritance child: its parent.
+    inherits_from: Option<String>,
 }
 
 impl Relation {
@@ -674,7 +707,9 @@ impl Verifier {
         let rows = self.main.query(
             "SELECT c.oid, c.relname::text, c.relkind::text, c.relfilenode, t.relname::text, \
                     (SELECT p.relname::text FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent \
-                     WHERE h.inhrelid = c.oid AND c.relispartition) \
+                     WHERE h.inhrelid = c.oid AND c.relispartition), \
+                    (SELECT p.relname::text FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent \
+                     WHERE h.inhrelid = c.oid AND c.relkind IN ('r', 'p') ORDER BY h.inhseqno LIMIT 1) \
              FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid \
              LEFT JOIN pg_class t ON t.oid = i.indrelid \
              WHERE c.relnamespace = $1::text::regnamespace ORDER BY c.oid",
@@ -689,6 +724,7 @@ impl Verifier {
                 relfilenode: r.get(3),
                 table: r.get(4),
                 parent: r.get(5),
+                inherits_from: r.get(6),
             })
             .collect();
         Ok(Ok(Snapshot {
@@ -930,6 +966,11 @@ impl Observation {
                 .iter()
                 .filter_map(|r| Some((r.name.clone(), r.parent.clone()?)))
                 .collect(),
+            inheritance_parents: snapshot
+                .relations
+                .iter()
+                .filter_map(|r| Some((r.name.clone(), r.inherits_from.clone()?)))
+                .collect(),
             ..Observation::default()
         }
     }
@@ -1147,11 +1188,13 @@ pub fn verify_server(config: &Config, version: Option<u32>) -> Result<VerifyRepo
     }
     let mut checks = Vec::new();
     for entry in kb::entries().iter().filter(|e| e.applies_to(version)) {
-        checks.push(
-            verifier
-                .check(entry, version)
-                .with_context(|| format!("while checking {}", entry.key))?,
-        );
+        for example in entry.examples() {
+            checks.push(
+                verifier
+                    .check(&entry.with_example(example), version)
+                    .with_context(|| format!("while checking {}: {example}", entry.key))?,
+            );
+        }
     }
     Ok(VerifyReport {
         version,

@@ -11,7 +11,9 @@ use crate::types::TypeChange;
 
 pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>) {
     match op {
-        Op::AlterTable { table, kind, cmds } if *kind != RelKind::Index => {
+        Op::AlterTable {
+            table, kind, cmds, ..
+        } if *kind != RelKind::Index => {
             for (i, cmd) in cmds.iter().enumerate() {
                 alter(ctx, classified, i, table, cmd, out);
             }

@@ -55,7 +55,9 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
                 }
             }
         }
-        Op::AlterTable { table, kind, cmds } if *kind != RelKind::Index => {
+        Op::AlterTable {
+            table, kind, cmds, ..
+        } if *kind != RelKind::Index => {
             for (i, cmd) in cmds.iter().enumerate() {
                 alter(ctx, classified, i, table, cmd, out);
             }
@@ -149,6 +151,7 @@ fn alter(
                 }
                 ConstraintKind::ForeignKey => {
                     let r = c.references.clone().unwrap_or(ForeignRef {
+                        name: None,
                         table: QName::new("?"),
                         columns: vec![],
                     });

@@ -9,7 +9,9 @@ use crate::registry::RuleId;
 
 pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>) {
     match op {
-        Op::AlterTable { table, kind, cmds } if *kind != RelKind::Index => {
+        Op::AlterTable {
+            table, kind, cmds, ..
+        } if *kind != RelKind::Index => {
             for (i, cmd) in cmds.iter().enumerate() {
                 alter(ctx, classified, i, table, cmd, out);
             }
@@ -42,7 +44,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
                 ));
             }
         }
-        Op::Truncate { tables } => {
+        Op::Truncate { tables, .. } => {
             let Some(f) = fact(ctx, classified, 0) else {
                 return;
             };
@@ -149,7 +151,7 @@ fn alter(
                 v,
             ));
         }
-        AlterCmd::AttachPartition { partition } => {
+        AlterCmd::AttachPartition { partition, .. } => {
             let mut v = table_vars(table);
             v.insert("partition", partition.to_string());
             v.insert("partition_name", partition.name.clone());
