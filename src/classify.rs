@@ -59,7 +59,10 @@ fn expand(out: &mut Classified, only: &[QName], catalog: &Catalog) {
                 _ => &tables,
             };
             for base in bases {
-                if matches!(role, Role::Children | Role::Partitions) && only.contains(base) {
+                if matches!(role, Role::Children | Role::Partitions)
+                    && only.contains(base)
+                    && !kb::entry(action.key).only_locks_children
+                {
                     continue;
                 }
                 let related = match role {
@@ -440,10 +443,13 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
         Op::CreateIndex {
             table,
             concurrently,
+            only,
             ..
         } => a.push(act(
             if *concurrently {
                 Key::CreateIndexConcurrently
+            } else if *only && catalog.table(table).is_some_and(|t| t.partitioned) {
+                Key::CreateIndexOnly
             } else {
                 Key::CreateIndex
             },

@@ -195,6 +195,8 @@ struct RawEntry {
     versions: Option<String>,
     #[serde(default)]
     concurrently: bool,
+    #[serde(default)]
+    only_locks_children: bool,
     locks: BTreeMap<Role, LockMode>,
     effect: Effect,
     #[serde(default)]
@@ -227,6 +229,8 @@ pub struct Entry {
     pub setup: Option<String>,
     /// Cannot run inside a transaction block (CONCURRENTLY forms, VACUUM).
     pub concurrently: bool,
+    /// `ONLY` does not spare the children: they are locked anyway (DROP COLUMN).
+    pub only_locks_children: bool,
     pub versions: Versions,
     pub source: String,
     pub note: Option<String>,
@@ -337,6 +341,7 @@ fn load() -> Result<Vec<Entry>, String> {
             also: e.also,
             setup: e.setup,
             concurrently: e.concurrently,
+            only_locks_children: e.only_locks_children,
             versions,
             source: e.source,
             note: e.note,
