@@ -58,8 +58,8 @@ struct Cli {
     /// with findings or blocking locks and findings above info.
     #[arg(long)]
     all: bool,
-    /// Text output: the full recipe under every finding (default: once per rule and table, at
-    /// the end).
+    /// Text output: the full form, every finding with its statement, whole message and whole
+    /// recipe (default: one compact block per finding, each rule's recipe once).
     #[arg(long, short = 'v')]
     verbose: bool,
 }

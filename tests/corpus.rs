@@ -241,57 +241,6 @@ fn streamed_json_equals_the_in_memory_report() {
     }
 }
 
-/// The default text report shows each recipe once (per rule); `--verbose` under every finding.
-/// Checked on the corpus with its history marked applied except the last revisions, so that
-/// there are findings to repeat, and on the example.
-#[test]
-fn text_report_shows_each_recipe_once() {
-    let opts = |verbose| text::TextOptions {
-        color: false,
-        all: false,
-        width: 120,
-        verbose,
-    };
-    let mut inputs: Vec<(String, Report)> = corpus()
-        .iter()
-        .map(|p| {
-            let (_, r) = analyse(p);
-            (p.display().to_string(), r)
-        })
-        .collect();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop-upgrade.sql");
-    inputs.push(("example".into(), analyse(&example).1));
-    let mut repeated_before = 0;
-    for (name, report) in &inputs {
-        let short = text::render(report, &opts(false));
-        let long = text::render(report, &opts(true));
-        // Every phase's SQL block of every recipe shown appears at most once.
-        for f in &report.findings {
-            let Some(s) = f.suggestion.render() else {
-                continue;
-            };
-            for p in s.phases.iter().filter(|p| p.sql.lines().count() > 1) {
-                let block: String = p.sql.lines().map(|l| format!("       {l}\n")).collect();
-                assert!(
-                    short.matches(&block).count() <= 1,
-                    "{name}: recipe text repeats in the default report:\n{block}"
-                );
-                if long.matches(&block).count() > 1 {
-                    repeated_before += 1;
-                }
-            }
-        }
-        assert!(
-            short.len() <= long.len() + 64 * report.findings.len(),
-            "{name}"
-        );
-    }
-    assert!(
-        repeated_before > 0,
-        "the inputs exercise repeated recipes in --verbose"
-    );
-}
-
 /// The Markdown report is a pull-request comment: always under GitHub's 65,536-character limit,
 /// on every corpus file and on an input with thousands of findings, which degrades and says so.
 #[test]

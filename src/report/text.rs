@@ -1,7 +1,10 @@
-//! Terminal report: a table of the statements that matter (comfy-table), then each finding
-//! (position, rule, message) with its expand-contract recipe under the first finding of its rule
-//! and a one-line pointer under the others (`verbose`: the full recipe under every finding).
-//! Colour only when asked for by the caller.
+//! Terminal report. By default short: the statements that matter, one line each; then one
+//! compact block per finding (position, severity, rule and the message's first sentence on one
+//! line, the fix on the next); the whole recipe (SQL and Alembic) under the first error of each
+//! rule, later findings of the rule pointing at it with their own table and column; a code
+//! block is never printed twice. `verbose`: the full form, a bordered table and every finding
+//! with its statement, its whole message and its whole recipe. Colour only when asked for by
+//! the caller.
 
 use crate::model::{Finding, Report, Severity, StatementReport};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
@@ -13,7 +16,8 @@ pub struct TextOptions {
     /// locks and findings above info.
     pub all: bool,
     pub width: u16,
-    /// The full recipe under every finding, instead of once per rule.
+    /// The full form: a bordered table, and every finding with its statement, its whole
+    /// message and its whole recipe (default: compact, each recipe once).
     pub verbose: bool,
 }
 
@@ -55,12 +59,14 @@ fn lock_cell(st: &StatementReport) -> String {
 
 fn blocks_cell(st: &StatementReport, worst: Option<Severity>) -> String {
     let strongest = st.locks.iter().map(|l| l.mode).max();
-    // A statement with an error whose table lock blocks nothing: say what the error is about.
+    // A statement with an error whose table lock blocks neither reads nor writes: say what the
+    // error is about (the row locks of slow DML, or the finding).
     if worst == Some(Severity::Error) && !strongest.is_some_and(|m| m.is_dangerous()) {
-        return if st.slow {
+        return if st.slow && st.kind.is_dml() {
             "writes to the rows\nit changes (row locks)".into()
         } else {
-            "nothing while it runs\n(see the finding)".into()
+            let what = strongest.map_or("nothing".into(), |m| m.blocks().describe());
+            format!("{what} while it runs\n(see the finding)")
         };
     }
     match (strongest, &st.held_until) {
@@ -90,17 +96,17 @@ fn effect_cell(st: &StatementReport) -> &'static str {
     }
 }
 
-pub fn render(report: &Report, opts: &TextOptions) -> String {
-    let mut out = String::new();
-    let worst: Vec<Option<Severity>> = {
-        let mut w = vec![None; report.statements.len()];
-        for f in report.findings.iter().filter(|f| !f.ignored) {
-            w[f.statement] = w[f.statement].max(Some(f.severity));
-        }
-        w
-    };
-    // The statements that matter: those with a finding above info, and those a finding names
-    // (each statement whose lock slow work extends); a brief hold nobody reports is not a row.
+/// Each statement's most severe finding (ignored ones aside), and the statements that matter:
+/// those with a finding above info, and those a finding names (each statement whose lock slow
+/// work extends); a brief hold nobody reports is not a row. `--all`: every statement.
+fn rows<'a>(
+    report: &'a Report,
+    opts: &TextOptions,
+) -> (Vec<Option<Severity>>, Vec<&'a StatementReport>) {
+    let mut worst = vec![None; report.statements.len()];
+    for f in report.findings.iter().filter(|f| !f.ignored) {
+        worst[f.statement] = worst[f.statement].max(Some(f.severity));
+    }
     let mut named = vec![false; report.statements.len()];
     for f in report
         .findings
@@ -111,13 +117,30 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
             named[i] = true;
         }
     }
-    let rows: Vec<&StatementReport> = report
+    let rows = report
         .statements
         .iter()
         .filter(|s| {
             opts.all || worst[s.index].is_some_and(|w| w > Severity::Info) || named[s.index]
         })
         .collect();
+    (worst, rows)
+}
+
+/// The report: compact by default, the full form with `verbose`.
+pub fn render(report: &Report, opts: &TextOptions) -> String {
+    if opts.verbose {
+        render_full(report, opts)
+    } else {
+        render_compact(report, opts)
+    }
+}
+
+/// The full form (`--verbose`): the statements in a bordered table, then every finding with
+/// its statement and its whole recipe.
+fn render_full(report: &Report, opts: &TextOptions) -> String {
+    let mut out = String::new();
+    let (worst, rows) = rows(report, opts);
     if !rows.is_empty() {
         let mut table = Table::new();
         table
@@ -161,45 +184,50 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
             ]);
         }
         writeln!(out, "{table}").unwrap();
-        // Each lock mode shown, with the command that explains it.
-        let mut modes: Vec<crate::locks::LockMode> = report
-            .statements
-            .iter()
-            .flat_map(|s| s.locks.iter().map(|l| l.mode))
-            .filter(|m| m.is_dangerous())
-            .collect();
-        modes.sort_unstable_by(|a, b| b.cmp(a));
-        modes.dedup();
-        if !modes.is_empty() {
-            let names: Vec<String> = modes
-                .iter()
-                .map(|m| format!("pgrisk explain {}", m.explain_name()))
-                .collect();
-            writeln!(
-                out,
-                "what each lock blocks, who takes it: {}",
-                names.join(" | ")
-            )
-            .unwrap();
-        }
+        explain_line(&mut out, report);
         writeln!(out).unwrap();
     }
-    // Notes (info) are context, not problems: listed only with --all.
-    let shown: Vec<&Finding> = report
+    for f in shown_findings(report, opts) {
+        finding(&mut out, f, report, opts.color);
+    }
+    summary_line(&mut out, report);
+    out
+}
+
+/// Each lock mode that blocks reads or writes, with the command that explains it.
+fn explain_line(out: &mut String, report: &Report) {
+    let mut modes: Vec<crate::locks::LockMode> = report
+        .statements
+        .iter()
+        .flat_map(|s| s.locks.iter().map(|l| l.mode))
+        .filter(|m| m.is_dangerous())
+        .collect();
+    modes.sort_unstable_by(|a, b| b.cmp(a));
+    modes.dedup();
+    if !modes.is_empty() {
+        let names: Vec<String> = modes
+            .iter()
+            .map(|m| format!("pgrisk explain {}", m.explain_name()))
+            .collect();
+        writeln!(
+            out,
+            "what each lock blocks, who takes it: {}",
+            names.join(" | ")
+        )
+        .unwrap();
+    }
+}
+
+/// Notes (info) are context, not problems: listed only with --all.
+fn shown_findings<'a>(report: &'a Report, opts: &TextOptions) -> Vec<&'a Finding> {
+    report
         .findings
         .iter()
         .filter(|f| !f.ignored && (opts.all || f.severity > Severity::Info))
-        .collect();
-    // The full recipe under the first finding of each rule; later ones point back at it.
-    let mut first_of_rule: Vec<&Finding> = Vec::new();
-    for f in &shown {
-        let earlier = first_of_rule.iter().find(|e| e.rule == f.rule).copied();
-        if earlier.is_none() && f.severity > Severity::Info && f.suggestion.render().is_some() {
-            first_of_rule.push(f);
-        }
-        let reference = if opts.verbose { None } else { earlier };
-        finding(&mut out, f, report, opts.color, reference);
-    }
+        .collect()
+}
+
+fn summary_line(out: &mut String, report: &Report) {
     let s = &report.summary;
     writeln!(
         out,
@@ -209,12 +237,10 @@ pub fn render(report: &Report, opts: &TextOptions) -> String {
         if s.history > 0 { format!("; {} statements of history revisions (--since) not reported", s.history) } else { String::new() },
     )
     .unwrap();
-    out
 }
 
-/// One finding: position, rule, statement, message, and the fix: the whole recipe, or one line
-/// pointing at the earlier finding of the same rule whose recipe was shown (`same_as`).
-fn finding(out: &mut String, f: &Finding, report: &Report, color: bool, same_as: Option<&Finding>) {
+/// One finding in full: position, rule, statement, message, and the whole recipe.
+fn finding(out: &mut String, f: &Finding, report: &Report, color: bool) {
     let (_, code) = severity_color(f.severity);
     let rev = f
         .revision
@@ -243,20 +269,10 @@ fn finding(out: &mut String, f: &Finding, report: &Report, color: bool, same_as:
         )
         .unwrap();
     }
-    match same_as {
-        Some(e) if f.severity > Severity::Info => {
-            writeln!(
-                out,
-                "  {} the {} recipe shown at {}, with this statement's names (--verbose prints it here)",
-                paint("fix:", "32;1", color),
-                f.rule,
-                e.position()
-            )
-            .unwrap();
-            writeln!(out).unwrap();
-        }
-        None if f.severity > Severity::Info => recipe(out, f, color),
-        _ => writeln!(out).unwrap(),
+    if f.severity > Severity::Info {
+        recipe(out, f, color);
+    } else {
+        writeln!(out).unwrap();
     }
 }
 
@@ -291,6 +307,286 @@ fn recipe(out: &mut String, f: &Finding, color: bool) {
         if !p.alembic.is_empty() {
             writeln!(out, "     Alembic:").unwrap();
             for l in p.alembic.lines() {
+                writeln!(out, "       {l}").unwrap();
+            }
+        }
+    }
+    writeln!(out).unwrap();
+}
+
+/// Whitespace runs as one space.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first sentence of a text, and the rest: a sentence ends at a period followed by a space
+/// and a capital letter (or at the end).
+fn split_sentence(s: &str) -> (String, String) {
+    let s = one_line(s);
+    let mut from = 0;
+    while let Some(p) = s[from..].find(". ") {
+        let end = from + p + 1;
+        if s[end + 1..].starts_with(|c: char| c.is_uppercase()) {
+            return (s[..end].to_string(), s[end + 1..].to_string());
+        }
+        from = end;
+    }
+    (s, String::new())
+}
+
+/// The locks of a statement grouped by mode, strongest first: `ACCESS EXCLUSIVE on a, b`.
+fn compact_locks(st: &StatementReport) -> String {
+    if !st.locks_known {
+        return "locks unknown".into();
+    }
+    let mut modes: Vec<crate::locks::LockMode> = st.locks.iter().map(|l| l.mode).collect();
+    modes.sort_unstable_by(|a, b| b.cmp(a));
+    modes.dedup();
+    modes
+        .iter()
+        .map(|m| {
+            let rels: Vec<String> = st
+                .locks
+                .iter()
+                .filter(|l| l.mode == *m)
+                .map(|l| l.relation.to_string())
+                .collect();
+            format!("{} on {}", m.sql_name(), rels.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The default form: the statements that matter, one line each; then one compact block per
+/// finding (position, severity, rule and the message's first sentence; the fix in one line).
+/// The full recipe (SQL and Alembic) is printed under the first error of each rule; the other
+/// findings of the rule point at it and name their own table and column, warnings of a rule
+/// without an error give the fix in one sentence (`--verbose` or `pgrisk explain` for the
+/// recipe). A code block already printed is not printed again: the recipe points at it.
+fn render_compact(report: &Report, opts: &TextOptions) -> String {
+    let mut out = String::new();
+    let (worst, rows) = rows(report, opts);
+    if !rows.is_empty() {
+        let multi_file = report.files.len() > 1;
+        let cells: Vec<[String; 6]> = rows
+            .iter()
+            .map(|st| {
+                let sev = worst[st.index];
+                let blocks = one_line(&blocks_cell(st, sev));
+                let locks = compact_locks(st);
+                let lock = match (locks.is_empty(), blocks.is_empty()) {
+                    (_, true) => locks,
+                    (true, false) => format!("blocks {blocks}"),
+                    (false, false) => format!("{locks}: blocks {blocks}"),
+                };
+                [
+                    if multi_file {
+                        format!("{}:{}", st.file, st.line)
+                    } else {
+                        st.line.to_string()
+                    },
+                    st.revision.as_deref().unwrap_or("-").to_string(),
+                    sev.map_or("-", |s| s.as_str()).to_string(),
+                    effect_cell(st).to_string(),
+                    first_line(&st.sql, 44),
+                    lock,
+                ]
+            })
+            .collect();
+        let header = [
+            "line",
+            "revision",
+            "severity",
+            "effect",
+            "statement",
+            "locks: what they block, until",
+        ];
+        let mut widths = header.map(|h| h.chars().count());
+        for c in &cells {
+            for (w, cell) in widths.iter_mut().zip(c) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let line = |out: &mut String, c: [&str; 6], sev: Option<Severity>| {
+            let mut l = String::new();
+            for (i, cell) in c.iter().enumerate() {
+                if i == 5 {
+                    l.push_str(cell);
+                    break;
+                }
+                let pad = widths[i] - cell.chars().count();
+                match (i, sev) {
+                    (2, Some(s)) if opts.color => {
+                        l.push_str(&paint(cell, severity_color(s).1, true))
+                    }
+                    _ => l.push_str(cell),
+                }
+                l.push_str(&" ".repeat(pad + 2));
+            }
+            writeln!(out, "{}", l.trim_end()).unwrap();
+        };
+        line(&mut out, header, None);
+        for (st, c) in rows.iter().zip(&cells) {
+            line(&mut out, c.each_ref().map(String::as_str), worst[st.index]);
+        }
+        explain_line(&mut out, report);
+        writeln!(out).unwrap();
+    }
+    // (rule, table) pairs whose recipe was printed, and where; code blocks printed, and where.
+    let mut state = Shown::default();
+    for f in shown_findings(report, opts) {
+        compact_finding(&mut out, f, opts.color, &mut state);
+    }
+    if !out.is_empty() && !out.ends_with("\n\n") {
+        writeln!(out).unwrap();
+    }
+    summary_line(&mut out, report);
+    out
+}
+
+/// The fix in a few words: the first sentence of the recipe's summary, up to the first colon,
+/// semicolon or parenthesis outside backquotes (what the rest of the sentence details).
+fn short_fix(summary: &str) -> String {
+    let (first, _) = split_sentence(summary);
+    let mut quoted = false;
+    for (i, c) in first.char_indices() {
+        if c == '`' {
+            quoted = !quoted;
+        }
+        let rest = &first[i..];
+        if !quoted
+            && i >= 20
+            && (rest.starts_with(": ") || rest.starts_with("; ") || rest.starts_with(" ("))
+        {
+            return first[..i].to_string();
+        }
+    }
+    first
+}
+
+/// What the compact form has shown of each rule: where its first finding is, and whether (and
+/// where, with which table and column) its full recipe was printed.
+#[derive(Default)]
+struct Shown {
+    rules: Vec<RuleShown>,
+    /// Code blocks printed, and the line of the finding they were printed under.
+    blocks: std::collections::HashMap<String, usize>,
+}
+
+struct RuleShown {
+    rule: crate::model::RuleId,
+    first_line: usize,
+    recipe: Option<(usize, Option<String>, Option<String>)>,
+}
+
+fn compact_finding(out: &mut String, f: &Finding, color: bool, shown: &mut Shown) {
+    let (_, code) = severity_color(f.severity);
+    let (message, _) = split_sentence(&f.message);
+    let duration = f.duration.map_or(String::new(), |d| {
+        format!(" (holds its lock for {d}, by --stats)")
+    });
+    writeln!(
+        out,
+        "{}: {} [{}] {message}{duration}",
+        f.position(),
+        paint(f.severity.as_str(), code, color),
+        paint(f.rule.as_str(), "1", color),
+    )
+    .unwrap();
+    let suggestion = (f.severity > Severity::Info)
+        .then(|| f.suggestion.render())
+        .flatten();
+    let Some(s) = suggestion else {
+        return;
+    };
+    let fix = paint("fix:", "32;1", color);
+    let table = f.suggestion.vars.get("table").map(str::to_string);
+    let column = f.suggestion.vars.get("column").map(str::to_string);
+    let seen = shown.rules.iter().position(|r| r.rule == f.rule);
+    let recipe_at = seen.and_then(|i| shown.rules[i].recipe.clone());
+    match (seen, recipe_at) {
+        // The recipe of this rule is above: the same with this finding's table and column.
+        (Some(_), Some((at, t, c))) => {
+            let mut names = Vec::new();
+            if table != t {
+                names.extend(table.as_deref().map(|t| format!("table {t}")));
+            }
+            if column != c || (table != t && column.is_some()) {
+                names.extend(column.as_deref().map(|c| format!("column {c}")));
+            }
+            let with = if names.is_empty() {
+                String::new()
+            } else {
+                format!(", with {}", names.join(", "))
+            };
+            writeln!(
+                out,
+                "  {fix} {} (recipe at line {at}{with})",
+                short_fix(&s.summary)
+            )
+            .unwrap();
+            return;
+        }
+        // A warning of a rule already seen, without its recipe.
+        (Some(i), None) if f.severity < Severity::Error => {
+            writeln!(
+                out,
+                "  {fix} {} (as at line {})",
+                short_fix(&s.summary),
+                shown.rules[i].first_line
+            )
+            .unwrap();
+            return;
+        }
+        // The first warning of a rule: the fix in one sentence; the recipe with --verbose.
+        (None, _) if f.severity < Severity::Error => {
+            shown.rules.push(RuleShown {
+                rule: f.rule,
+                first_line: f.line,
+                recipe: None,
+            });
+            writeln!(
+                out,
+                "  {fix} {} (recipe: --verbose, or pgrisk explain {})",
+                split_sentence(&s.summary).0,
+                f.rule
+            )
+            .unwrap();
+            return;
+        }
+        _ => {}
+    }
+    // The first error of a rule: the whole recipe.
+    let recipe = Some((f.line, table, column));
+    match seen {
+        Some(i) => shown.rules[i].recipe = recipe,
+        None => shown.rules.push(RuleShown {
+            rule: f.rule,
+            first_line: f.line,
+            recipe,
+        }),
+    }
+    writeln!(out, "  {fix} {}", one_line(&s.summary)).unwrap();
+    for (i, p) in s.phases.iter().enumerate() {
+        writeln!(
+            out,
+            "  {}. {}: {}",
+            i + 1,
+            paint(&p.name, "1", color),
+            p.summary
+        )
+        .unwrap();
+        for (label, code) in [("SQL", &p.sql), ("Alembic", &p.alembic)] {
+            if code.is_empty() {
+                continue;
+            }
+            if let Some(at) = shown.blocks.get(code.as_str()) {
+                writeln!(out, "     {label}: as in the recipe at line {at}").unwrap();
+                continue;
+            }
+            shown.blocks.insert(code.clone(), f.line);
+            writeln!(out, "     {label}:").unwrap();
+            for l in code.lines() {
                 writeln!(out, "       {l}").unwrap();
             }
         }
