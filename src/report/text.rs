@@ -50,11 +50,20 @@ fn lock_cell(st: &StatementReport) -> String {
     if !st.locks_known {
         return "unknown".into();
     }
-    st.locks
+    let mut modes: Vec<crate::locks::LockMode> = st.locks.iter().map(|l| l.mode).collect();
+    modes.dedup();
+    let mut lines: Vec<String> = st
+        .locks
         .iter()
         .map(|l| format!("{} on {}", l.mode.sql_name(), l.relation))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    for m in modes {
+        let more = unresolved(st, m);
+        if !more.is_empty() {
+            lines.push(format!("{}{more}", m.sql_name()));
+        }
+    }
+    lines.join("\n")
 }
 
 fn blocks_cell(st: &StatementReport, worst: Option<Severity>) -> String {
@@ -351,10 +360,33 @@ fn compact_locks(st: &StatementReport) -> String {
                 .filter(|l| l.mode == *m)
                 .map(|l| l.relation.to_string())
                 .collect();
-            format!("{} on {}", m.sql_name(), rels.join(", "))
+            format!("{} on {}{}", m.sql_name(), rels.join(", "), unresolved(st, *m))
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// ` (and its partitions and inheritance children, if any)`: the relations of `mode` the input
+/// never showed, when that mode blocks reads or writes.
+fn unresolved(st: &StatementReport, mode: crate::locks::LockMode) -> String {
+    if !mode.is_dangerous() {
+        return String::new();
+    }
+    let several = st.locks.len() > 1;
+    let parts: Vec<String> = st
+        .unresolved_locks
+        .iter()
+        .filter(|u| u.mode == mode)
+        .map(|u| match u.what.strip_prefix("its ") {
+            Some(rest) if several => format!("{rest} of {}", u.of),
+            _ => u.what.to_string(),
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" (and {})", parts.join("; "))
+    }
 }
 
 /// The default form: the statements that matter, one line each; then one compact block per
