@@ -3,7 +3,8 @@
 
 use crate::catalog::Catalog;
 use crate::facts::{
-    AlterCmd, ColumnDef, ConstraintKind, Generated, Op, QName, RelKind, RenameTarget, Volatility,
+    AlterCmd, ColumnDef, ConstraintKind, DomainAction, Generated, Op, QName, RelKind, RenameTarget,
+    Volatility,
 };
 use crate::kb::{self, Effect, Key, Role};
 use crate::locks::LockMode;
@@ -507,6 +508,23 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
         }
         Op::RenameType { .. } => a.push(act(Key::AlterTypeRename, vec![])),
         Op::Credentials { .. } => a.push(act(Key::Role, vec![])),
+        Op::AlterDomain { name, action, .. } => {
+            let key = match action {
+                DomainAction::AddConstraint { not_valid: false } => Key::AlterDomainAddConstraint,
+                DomainAction::AddConstraint { not_valid: true } => {
+                    Key::AlterDomainAddConstraintNotValid
+                }
+                DomainAction::ValidateConstraint => Key::AlterDomainValidateConstraint,
+                DomainAction::SetNotNull => Key::AlterDomainSetNotNull,
+                DomainAction::Other => Key::AlterDomain,
+            };
+            let users = catalog.users_of_type(name);
+            let mut action = each(key, Role::Users, &users.names);
+            if !users.complete {
+                action.unresolved.push((Role::Users, QName::new(name)));
+            }
+            a.push(action);
+        }
         Op::Truncate { tables, .. } => a.push(each(Key::Truncate, Role::Table, tables)),
         Op::Rename {
             kind,

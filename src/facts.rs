@@ -354,6 +354,19 @@ pub enum AlterCmd {
     },
 }
 
+/// What an ALTER DOMAIN does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DomainAction {
+    /// ADD CONSTRAINT (`not_valid`: NOT VALID).
+    AddConstraint {
+        not_valid: bool,
+    },
+    ValidateConstraint,
+    SetNotNull,
+    /// DROP CONSTRAINT, DROP NOT NULL, SET/DROP DEFAULT, OWNER, …: the catalog only.
+    Other,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RelKind {
     Table,
@@ -507,6 +520,14 @@ pub enum Op {
     /// CREATE DOMAIN.
     CreateDomain {
         name: String,
+    },
+    /// ALTER DOMAIN: what it does.
+    AlterDomain {
+        name: String,
+        action: DomainAction,
+        /// The constraint it adds or validates, and an added CHECK's condition.
+        constraint: Option<String>,
+        check: Option<String>,
     },
     /// ALTER TYPE / ALTER DOMAIN … RENAME TO: columns of that type keep it under its new name.
     RenameType {
@@ -1498,7 +1519,25 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::CreateRoleStmt(_) | NodeEnum::AlterRoleStmt(_) | NodeEnum::CreateUserMappingStmt(_) | NodeEnum::AlterUserMappingStmt(_) => {
             Op::CreateObject { what: "ROLE".into() }
         }
-        NodeEnum::AlterDomainStmt(_) => Op::Other { tag: "ALTER DOMAIN".into() },
+        NodeEnum::AlterDomainStmt(d) => Op::AlterDomain {
+            name: names_of(&d.type_name).last().cloned().unwrap_or_default(),
+            action: match d.subtype.as_str() {
+                "C" => DomainAction::AddConstraint {
+                    not_valid: matches!(d.def.as_deref().and_then(|n| n.node.as_ref()), Some(NodeEnum::Constraint(c)) if c.skip_validation),
+                },
+                "V" => DomainAction::ValidateConstraint,
+                "O" => DomainAction::SetNotNull,
+                _ => DomainAction::Other,
+            },
+            constraint: match d.def.as_deref().and_then(|n| n.node.as_ref()) {
+                Some(NodeEnum::Constraint(c)) if !c.conname.is_empty() => Some(c.conname.clone()),
+                _ => (!d.name.is_empty()).then(|| d.name.clone()),
+            },
+            check: match d.def.as_deref().and_then(|n| n.node.as_ref()) {
+                Some(NodeEnum::Constraint(c)) => c.raw_expr.as_deref().map(expr_sql),
+                _ => None,
+            },
+        },
         NodeEnum::AlterFunctionStmt(_) | NodeEnum::AlterOwnerStmt(_) | NodeEnum::AlterExtensionStmt(_) => Op::CreateObject { what: "ALTER (catalog object)".into() },
         NodeEnum::CreateEventTrigStmt(_) | NodeEnum::CreateCastStmt(_) | NodeEnum::CreateOpClassStmt(_) | NodeEnum::CreateForeignServerStmt(_) | NodeEnum::CreateFdwStmt(_) | NodeEnum::CreatePublicationStmt(_) | NodeEnum::CreateConversionStmt(_) => {
             Op::CreateObject { what: "CREATE (catalog object)".into() }

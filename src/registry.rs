@@ -79,6 +79,7 @@ rules! {
     AddForeignKey = "add-foreign-key", Error;
     AddUniqueConstraint = "add-unique-constraint", Error;
     AddExclusionConstraint = "add-exclusion-constraint", Error;
+    DomainConstraintScan = "domain-constraint-scan", Error;
     AlterColumnType = "alter-column-type", Error;
     TypeChangeDataLoss = "type-change-data-loss", Error;
     RenameTable = "rename-table", Warning;

@@ -360,7 +360,12 @@ fn compact_locks(st: &StatementReport) -> String {
                 .filter(|l| l.mode == *m)
                 .map(|l| l.relation.to_string())
                 .collect();
-            format!("{} on {}{}", m.sql_name(), rels.join(", "), unresolved(st, *m))
+            format!(
+                "{} on {}{}",
+                m.sql_name(),
+                rels.join(", "),
+                unresolved(st, *m)
+            )
         })
         .collect::<Vec<_>>()
         .join("; ")

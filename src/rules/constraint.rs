@@ -7,7 +7,7 @@ use super::{
 };
 use crate::classify::Classified;
 use crate::facts::{
-    AlterCmd, ConstraintDef, ConstraintKind, ForeignRef, Op, QName, RelKind, ident,
+    AlterCmd, ConstraintDef, ConstraintKind, DomainAction, ForeignRef, Op, QName, RelKind, ident,
 };
 use crate::kb::{Key, Role};
 use crate::registry::RuleId;
@@ -62,8 +62,86 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
                 alter(ctx, classified, i, table, cmd, out);
             }
         }
+        Op::AlterDomain {
+            name,
+            action,
+            constraint,
+            check,
+        } => {
+            let named = (constraint.as_deref(), check.as_deref());
+            domain(ctx, classified, name, *action, named, out)
+        }
         _ => {}
     }
+}
+
+/// ALTER DOMAIN … ADD CONSTRAINT / VALIDATE CONSTRAINT / SET NOT NULL: SHARE on every table with
+/// a column of the domain, held while all of them are scanned.
+fn domain(
+    ctx: &StmtCtx,
+    classified: &Classified,
+    name: &str,
+    action: DomainAction,
+    (constraint, check): (Option<&str>, Option<&str>),
+    out: &mut Vec<Draft>,
+) {
+    let Some(f) = fact(ctx, classified, 0) else {
+        return;
+    };
+    if !f.effect().scans() {
+        return;
+    }
+    let users: Vec<&QName> = f
+        .action
+        .rels
+        .iter()
+        .filter(|(r, _)| *r == Role::Users)
+        .map(|(_, n)| n)
+        .filter(|n| ctx.existing(n))
+        .collect();
+    let unknown = !f.action.unresolved.is_empty();
+    if users.is_empty() && !unknown {
+        return;
+    }
+    let tables = match (users.is_empty(), unknown) {
+        (false, false) => users
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        (false, true) => format!(
+            "{} and any other table with a column of {name}",
+            users
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => format!("every table with a column of {name} (the input does not show which)"),
+    };
+    let what = match action {
+        DomainAction::SetNotNull => "SET NOT NULL",
+        DomainAction::ValidateConstraint => "VALIDATE CONSTRAINT",
+        _ => "ADD CONSTRAINT",
+    };
+    let mut v = crate::suggest::Vars::new();
+    v.insert("domain", ident(name));
+    v.insert("tables", tables.clone());
+    let constraint = constraint.map_or_else(|| format!("{name}_check"), String::from);
+    v.insert("constraint", ident(&constraint));
+    v.insert(
+        "check_expr",
+        check.map_or_else(|| "VALUE IS NOT NULL".to_string(), String::from),
+    );
+    out.push(draft(
+        RuleId::DomainConstraintScan,
+        format!(
+            "ALTER DOMAIN {name} {what} takes {} on {tables} and scans them all to check existing values: {} wait",
+            f.lock_name(Role::Users),
+            f.waiters(Role::Users)
+        ),
+        v,
+    ));
 }
 
 fn alter(
