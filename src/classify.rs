@@ -168,6 +168,19 @@ fn alter_cmd(
             AlterCmd::SetOptions { .. } | AlterCmd::SetStatistics => out
                 .actions
                 .push(act(Key::AlterIndexSet, vec![(Role::Index, table.clone())])),
+            AlterCmd::SetTablespace => out.actions.push(act(
+                Key::AlterIndexSetTablespace,
+                vec![(Role::Index, table.clone())],
+            )),
+            AlterCmd::AttachPartition { partition, .. } => out.actions.push(act(
+                Key::AlterIndexAttachPartition,
+                vec![
+                    (Role::Index, table.clone()),
+                    (Role::Partition, partition.clone()),
+                    (Role::Table, table_of_index(table, catalog)),
+                    (Role::Table, table_of_index(partition, catalog)),
+                ],
+            )),
             _ => out.unknown = Some(format!("ALTER INDEX {cmd:?}")),
         }
         return;
@@ -541,6 +554,7 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                     return out;
                 }
                 (RenameTarget::Table, _) => Key::AlterTableRename,
+                (RenameTarget::Trigger, _) => Key::AlterTriggerRename,
                 (RenameTarget::Column { .. }, _) => Key::AlterTableRenameColumn,
                 (RenameTarget::Constraint { .. }, _) => Key::AlterTableRenameConstraint,
                 (RenameTarget::Other, _) => {

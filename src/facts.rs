@@ -392,9 +392,15 @@ pub enum Tx {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RenameTarget {
     Table,
-    Column { column: String },
-    Constraint { constraint: String },
+    Column {
+        column: String,
+    },
+    Constraint {
+        constraint: String,
+    },
     Index,
+    /// ALTER TRIGGER … ON table RENAME TO.
+    Trigger,
     Other,
 }
 
@@ -1368,6 +1374,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                 O::ObjectIndex => (RelKind::Index, RenameTarget::Index),
                 O::ObjectColumn => (rel_kind(r.relation_type), RenameTarget::Column { column: r.subname.clone() }),
                 O::ObjectTabconstraint => (RelKind::Table, RenameTarget::Constraint { constraint: r.subname.clone() }),
+                O::ObjectTrigger => (RelKind::Table, RenameTarget::Trigger),
                 _ => (RelKind::Table, RenameTarget::Other),
             };
             if matches!(rename_type, O::ObjectType | O::ObjectDomain)

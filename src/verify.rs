@@ -93,6 +93,11 @@ pub const UNOBSERVABLE: &[(&str, &str)] = &[
          a real move needs a tablespace directory on the server",
     ),
     (
+        "alter_index.set_tablespace",
+        "the example moves the index to the tablespace it is already in, which PostgreSQL skips; \
+         a real move needs a tablespace directory on the server",
+    ),
+    (
         "alter_table.set_access_method",
         "heap is the only table access method PostgreSQL ships, and setting the current one is skipped",
     ),
@@ -384,10 +389,11 @@ impl Check {
         let detaching = self.claim.kind == "alter_table.detach_partition.concurrently";
         let child_blocks_reads = !detaching
             && o.descendants(relation).any(|child| {
-                self.claim
-                    .locks
-                    .get(child)
-                    .is_some_and(|m| m.conflicts_with(LockMode::AccessShareLock))
+                // A lock on the child, or on one of its indexes (the planner opens them).
+                self.claim.locks.iter().any(|(r, m)| {
+                    (r.as_str() == child || o.index_tables.get(r).is_some_and(|t| t == child))
+                        && m.conflicts_with(LockMode::AccessShareLock)
+                })
             });
         let parent_blocks_writes = o
             .partition_parents
