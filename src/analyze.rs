@@ -435,6 +435,7 @@ fn analyze_statement(
             let drafts = {
                 let ctx = StmtCtx {
                     index,
+                    sql: &walk.st(index).sql,
                     op: &op,
                     classified: &classified,
                     locks: &walk.st(index).locks,

@@ -1,7 +1,9 @@
 //! The schema pgrisk learns from the statements it has seen: tables and their column types,
 //! constraints and indexes, and which transaction created each table. Rollback replays an undo log.
 
-use crate::facts::{AlterCmd, ConstraintDef, ConstraintKind, Op, QName, RenameTarget};
+use crate::facts::{
+    AlterCmd, Bound, ConstraintDef, ConstraintKind, Op, QName, RenameTarget, normalize_expr,
+};
 use crate::types::{SqlType, TypeChange, classify_change};
 use std::collections::{HashMap, HashSet};
 
@@ -12,6 +14,8 @@ pub struct Constraint {
     pub referenced: Option<Box<QName>>,
     /// For `CHECK (col IS NOT NULL)`: the column it proves NOT NULL.
     pub proves_not_null: Option<Box<str>>,
+    /// A CHECK's condition, as the deparser prints it.
+    pub check: Option<Box<str>>,
 }
 
 /// A table's named constraints, in the order they were added (a table has few).
@@ -57,6 +61,8 @@ pub struct Table {
     pub defined: bool,
     /// `PARTITION BY`.
     pub partitioned: bool,
+    /// Its partition key columns, when plain columns.
+    pub partition_key: Vec<String>,
     /// Direct partitions and inheritance children (catalog keys).
     pub children: Vec<String>,
     /// Its DEFAULT partition (catalog key).
@@ -147,6 +153,11 @@ fn constraint_of(c: &ConstraintDef) -> Constraint {
         kind: c.kind,
         validated: !c.not_valid,
         referenced: c.references.as_ref().map(|r| Box::new(r.table.clone())),
+        check: if c.kind == ConstraintKind::Check {
+            c.expr.as_deref().map(Into::into)
+        } else {
+            None
+        },
         proves_not_null: if c.kind == ConstraintKind::Check {
             not_null_check(c.expr.as_deref()).map(String::into_boxed_str)
         } else {
@@ -256,6 +267,29 @@ impl Catalog {
                 .collect(),
             complete: t.is_some_and(|t| t.defined),
         }
+    }
+
+    /// The DEFAULT partition of `parent` has a validated CHECK that rules `bound` out (the one
+    /// pgrisk's recipe adds): PostgreSQL skips its scan.
+    pub fn default_excludes(&self, parent: &QName, bound: &Bound) -> bool {
+        let Some(p) = self.table(parent) else {
+            return false;
+        };
+        let (Some(default), Some(wanted)) = (
+            p.default_partition
+                .as_ref()
+                .and_then(|d| self.tables.get(d)),
+            bound.excluding(&p.partition_key),
+        ) else {
+            return false;
+        };
+        default.constraints.values().any(|c| {
+            c.validated
+                && c.check
+                    .as_deref()
+                    .and_then(normalize_expr)
+                    .is_some_and(|have| have == wanted)
+        })
     }
 
     /// Tables with a FOREIGN KEY to `name` (other than itself).
@@ -495,6 +529,7 @@ impl Catalog {
                 partition_of,
                 default_partition,
                 partitioned,
+                partition_key,
                 inherits,
                 ..
             } => {
@@ -506,6 +541,7 @@ impl Catalog {
                     created_in_run: new,
                     defined: true,
                     partitioned: *partitioned,
+                    partition_key: partition_key.clone(),
                     ..Default::default()
                 };
                 let mut indexes = Vec::new();
@@ -559,6 +595,7 @@ impl Catalog {
                                 validated: true,
                                 referenced: Some(Box::new(r.table.clone())),
                                 proves_not_null: None,
+                                check: None,
                             },
                         );
                     }
@@ -623,7 +660,9 @@ impl Catalog {
                         self.put(key.clone(), Some(Table::default()));
                     }
                     match cmd {
-                        AlterCmd::AttachPartition { partition, default } => {
+                        AlterCmd::AttachPartition {
+                            partition, default, ..
+                        } => {
                             self.link(table, partition, *default);
                         }
                         AlterCmd::DetachPartition {
@@ -662,6 +701,7 @@ impl Catalog {
                                         validated: true,
                                         referenced: Some(Box::new(r.table.clone())),
                                         proves_not_null: None,
+                                        check: None,
                                     },
                                 );
                             }

@@ -408,6 +408,7 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             partition_of,
             inherits,
             like,
+            bound,
             ..
         } => {
             if !inherits.is_empty() {
@@ -434,6 +435,8 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             if let Some(p) = partition_of {
                 let key = if catalog.default_partition(p).names.is_empty() {
                     Key::CreateTablePartitionOf
+                } else if catalog.default_excludes(p, bound) {
+                    Key::CreateTablePartitionOfDefaultExcluded
                 } else {
                     Key::CreateTablePartitionOfDefaultPartition
                 };

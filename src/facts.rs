@@ -342,6 +342,7 @@ pub enum AlterCmd {
         partition: QName,
         /// Attached as the DEFAULT partition.
         default: bool,
+        bound: Bound,
     },
     DetachPartition {
         partition: QName,
@@ -352,6 +353,76 @@ pub enum AlterCmd {
     Other {
         subtype: String,
     },
+}
+
+/// The bound of a partition (`FOR VALUES …`), each value as SQL; all empty for DEFAULT and for
+/// bounds pgrisk does not spell out (MINVALUE, hash).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bound {
+    pub lower: Vec<String>,
+    pub upper: Vec<String>,
+    pub list: Vec<String>,
+}
+
+impl Bound {
+    /// A CHECK condition that rules this bound out for a one-column partition key, as the
+    /// deparser prints it: what a DEFAULT partition needs for PostgreSQL to skip its scan.
+    pub fn excluding(&self, key: &[String]) -> Option<String> {
+        let [k] = key else { return None };
+        let k = ident(k);
+        let text = match (
+            self.lower.as_slice(),
+            self.upper.as_slice(),
+            self.list.as_slice(),
+        ) {
+            ([lo], [hi], []) => format!("NOT ({k} >= {lo} AND {k} < {hi})"),
+            ([], [], list) if !list.is_empty() => format!("{k} NOT IN ({})", list.join(", ")),
+            _ => return None,
+        };
+        normalize_expr(&text).or(Some(text))
+    }
+}
+
+/// An SQL expression as the deparser prints it (so two spellings of one condition compare equal).
+pub fn normalize_expr(sql: &str) -> Option<String> {
+    let parsed = pg_query::parse(&format!("SELECT {sql}"), 0).ok()?;
+    let stmt = parsed
+        .protobuf
+        .stmts
+        .first()?
+        .stmt
+        .as_ref()?
+        .node
+        .as_ref()?;
+    let NodeEnum::SelectStmt(select) = stmt else {
+        return None;
+    };
+    match select.target_list.first()?.node.as_ref()? {
+        NodeEnum::ResTarget(t) => t.val.as_deref().map(expr_sql),
+        _ => None,
+    }
+}
+
+fn bound_of(b: &pb::PartitionBoundSpec) -> Bound {
+    let values = |nodes: &[pb::Node]| -> Vec<String> {
+        nodes
+            .iter()
+            .filter(|n| matches!(n.node, Some(NodeEnum::AConst(_))))
+            .map(expr_sql)
+            .collect()
+    };
+    let complete = |nodes: &[pb::Node], out: Vec<String>| {
+        if out.len() == nodes.len() {
+            out
+        } else {
+            Vec::new()
+        }
+    };
+    Bound {
+        lower: complete(&b.lowerdatums, values(&b.lowerdatums)),
+        upper: complete(&b.upperdatums, values(&b.upperdatums)),
+        list: complete(&b.listdatums, values(&b.listdatums)),
+    }
 }
 
 /// What an ALTER DOMAIN does.
@@ -426,6 +497,10 @@ pub enum Op {
         default_partition: bool,
         /// `PARTITION BY …`: a partitioned table.
         partitioned: bool,
+        /// Its partition key columns (`PARTITION BY RANGE (a)`); empty for expressions.
+        partition_key: Vec<String>,
+        /// `FOR VALUES …` of a partition.
+        bound: Bound,
         inherits: Vec<QName>,
         /// Tables copied by `LIKE` (their definition is read).
         like: Vec<QName>,
@@ -1052,6 +1127,7 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
                 AlterCmd::AttachPartition {
                     partition,
                     default: p.bound.as_ref().is_some_and(|b| b.is_default),
+                    bound: p.bound.as_ref().map(bound_of).unwrap_or_default(),
                 }
             } else {
                 AlterCmd::DetachPartition {
@@ -1269,6 +1345,20 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                 partition_of: if c.partbound.is_some() { inherits.first().cloned() } else { None },
                 default_partition: c.partbound.as_ref().is_some_and(|b| b.is_default),
                 partitioned: c.partspec.is_some(),
+                partition_key: c
+                    .partspec
+                    .as_ref()
+                    .map(|p| {
+                        p.part_params
+                            .iter()
+                            .filter_map(|e| match e.node.as_ref() {
+                                Some(NodeEnum::PartitionElem(e)) if !e.name.is_empty() => Some(e.name.clone()),
+                                _ => None,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                bound: c.partbound.as_ref().map(bound_of).unwrap_or_default(),
                 inherits: if c.partbound.is_some() { vec![] } else { inherits },
                 like,
             }

@@ -91,6 +91,7 @@ rules! {
     TableRewrite = "table-rewrite", Error;
     EnumValueInTransaction = "enum-value-in-transaction", Error;
     AttachPartition = "attach-partition", Warning;
+    DefaultPartitionScan = "default-partition-scan", Error;
     DetachPartition = "detach-partition", Error;
     RefreshMatviewBlocksReads = "refresh-matview-blocks-reads", Warning;
     MissingLockTimeout = "missing-lock-timeout", Warning;

@@ -75,6 +75,8 @@ fn draft_at(rule: RuleId, severity: Severity, message: String, vars: Vars) -> Dr
 /// What a statement rule sees: the statement and the session state before it runs.
 pub struct StmtCtx<'a> {
     pub index: usize,
+    /// The statement's text, as in the input.
+    pub sql: &'a str,
     pub op: &'a Op,
     pub classified: &'a Classified,
     pub locks: &'a [LockClaim],
@@ -87,6 +89,9 @@ pub struct StmtCtx<'a> {
 }
 
 impl StmtCtx<'_> {
+    pub fn sql(&self) -> &str {
+        self.sql
+    }
     pub fn version(&self) -> u32 {
         self.session.version
     }

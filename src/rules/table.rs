@@ -1,10 +1,10 @@
 //! Table rules: renaming, dropping and emptying a table, commands that rewrite it, partitions
 //! attached and detached, and materialized views refreshed under a lock that blocks reads.
 
-use super::{Draft, StmtCtx, draft, fact, facts, rename_vars, table_vars};
+use super::{Draft, StmtCtx, draft, fact, fact_of, facts, py_str, rename_vars, table_vars};
 use crate::classify::Classified;
-use crate::facts::{AlterCmd, Op, QName, RelKind, RenameTarget};
-use crate::kb::Role;
+use crate::facts::{AlterCmd, Bound, Op, QName, RelKind, RenameTarget, ident};
+use crate::kb::{Key, Role};
 use crate::registry::RuleId;
 
 pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>) {
@@ -14,6 +14,21 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
         } if *kind != RelKind::Index => {
             for (i, cmd) in cmds.iter().enumerate() {
                 alter(ctx, classified, i, table, cmd, out);
+            }
+        }
+        Op::CreateTable {
+            table,
+            partition_of: Some(parent),
+            bound,
+            ..
+        } => {
+            if let Some(f) = fact_of(
+                ctx,
+                classified,
+                0,
+                Key::CreateTablePartitionOfDefaultPartition,
+            ) {
+                default_partition_scan(ctx, &f, parent, table, bound, out);
             }
         }
         Op::Rename {
@@ -151,7 +166,10 @@ fn alter(
                 v,
             ));
         }
-        AlterCmd::AttachPartition { partition, .. } => {
+        AlterCmd::AttachPartition {
+            partition, bound, ..
+        } => {
+            default_partition_scan(ctx, &f, table, partition, bound, out);
             let mut v = table_vars(table);
             v.insert("partition", partition.to_string());
             v.insert("partition_name", partition.name.clone());
@@ -177,4 +195,65 @@ fn alter(
         }
         _ => {}
     }
+}
+
+/// CREATE TABLE … PARTITION OF / ATTACH PARTITION when the parent has a DEFAULT partition that
+/// production has: it is locked ACCESS EXCLUSIVE and scanned for rows of the new range.
+fn default_partition_scan(
+    ctx: &StmtCtx,
+    f: &super::Fact,
+    parent: &QName,
+    partition: &QName,
+    bound: &Bound,
+    out: &mut Vec<Draft>,
+) {
+    let Some((_, default)) = f
+        .action
+        .rels
+        .iter()
+        .find(|(r, n)| *r == Role::DefaultPartition && ctx.existing(n))
+    else {
+        return;
+    };
+    let key = ctx
+        .session
+        .catalog
+        .table(parent)
+        .map(|t| t.partition_key.clone())
+        .unwrap_or_default();
+    let check = bound
+        .excluding(&key)
+        .unwrap_or_else(|| "NOT (<the partition key in the new partition's bound>)".to_string());
+    let mut v = table_vars(parent);
+    v.insert("default_partition", default.to_string());
+    v.insert("default_partition_name", default.name.clone());
+    v.insert("partition_name", partition.name.clone());
+    let constraint: String = format!("{}_not_{}", default.name, partition.name)
+        .chars()
+        .take(63)
+        .collect();
+    v.insert("constraint", ident(&constraint));
+    v.insert("constraint_name", constraint);
+    v.insert("check_expr_py", py_str(&check));
+    v.insert("check_expr", check);
+    v.insert(
+        "statement",
+        ctx.sql().trim().trim_end_matches(';').to_string(),
+    );
+    v.insert(
+        "statement_py",
+        py_str(ctx.sql().trim().trim_end_matches(';')),
+    );
+    let parent_lock = match f.lock(Role::Parent).or(f.lock(Role::Table)) {
+        Some(m) if m.is_dangerous() => format!(" while {parent} is held {}", m.sql_name()),
+        _ => String::new(),
+    };
+    out.push(draft(
+        RuleId::DefaultPartitionScan,
+        format!(
+            "{partition} joins {parent}, which has a DEFAULT partition: {default} is locked {} and scanned for rows of the new range{parent_lock}; reads and writes of {default} (and of {parent}) wait for the scan",
+            f.lock_name(Role::DefaultPartition)
+        ),
+        v,
+    ));
 }
