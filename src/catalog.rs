@@ -16,6 +16,25 @@ pub struct Constraint {
     pub proves_not_null: Option<Box<str>>,
     /// A CHECK's condition, as the deparser prints it.
     pub check: Option<Box<str>>,
+    /// The table's columns it covers (a foreign key's referencing columns).
+    pub columns: Vec<Box<str>>,
+    /// A foreign key's referenced columns (empty: the referenced table's primary key).
+    pub ref_columns: Vec<Box<str>>,
+}
+
+impl Constraint {
+    /// A foreign key over one column `column`, as written inline (`col REFERENCES t (c)`).
+    fn column_fk(column: &str, r: &crate::facts::ForeignRef) -> Constraint {
+        Constraint {
+            kind: ConstraintKind::ForeignKey,
+            validated: true,
+            referenced: Some(Box::new(r.table.clone())),
+            proves_not_null: None,
+            check: None,
+            columns: vec![column.into()],
+            ref_columns: r.columns.iter().map(|c| c.as_str().into()).collect(),
+        }
+    }
 }
 
 /// A table's named constraints, in the order they were added (a table has few).
@@ -153,6 +172,12 @@ fn constraint_of(c: &ConstraintDef) -> Constraint {
         kind: c.kind,
         validated: !c.not_valid,
         referenced: c.references.as_ref().map(|r| Box::new(r.table.clone())),
+        columns: c.columns.iter().map(|c| c.as_str().into()).collect(),
+        ref_columns: c
+            .references
+            .iter()
+            .flat_map(|r| r.columns.iter().map(|c| c.as_str().into()))
+            .collect(),
         check: if c.kind == ConstraintKind::Check {
             c.expr.as_deref().map(Into::into)
         } else {
@@ -307,6 +332,62 @@ impl Catalog {
             .map(|(k, _)| qname_of(k))
             .collect();
         names.sort();
+        Related {
+            names,
+            complete: self.defined(name),
+        }
+    }
+
+    /// The tables the foreign keys over `column` of `table` reference.
+    pub fn fk_targets_of_column(&self, table: &QName, column: &str) -> Vec<QName> {
+        let mut out: Vec<QName> = self
+            .table(table)
+            .into_iter()
+            .flat_map(|t| t.constraints.values())
+            .filter(|c| {
+                c.kind == ConstraintKind::ForeignKey && c.columns.iter().any(|x| **x == *column)
+            })
+            .filter_map(|c| c.referenced.as_deref().cloned())
+            .filter(|r| r != table)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Tables whose foreign keys reference `column` of `table` (named, or through the primary
+    /// key when the foreign key names no columns and `column` is a key of `table`).
+    pub fn referencing_column(&self, table: &QName, column: &str) -> Vec<QName> {
+        let key = table.key();
+        let is_key = self.table(table).is_some_and(|t| t.is_key(column));
+        let mut out: Vec<QName> = self
+            .tables
+            .iter()
+            .filter(|(k, t)| {
+                **k != key
+                    && t.constraints.values().any(|c| {
+                        c.referenced.as_ref().is_some_and(|r| r.key() == key)
+                            && (c.ref_columns.iter().any(|x| **x == *column)
+                                || (c.ref_columns.is_empty() && is_key))
+                    })
+            })
+            .map(|(k, _)| qname_of(k))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The tables `name`'s own foreign keys reference.
+    pub fn fk_targets(&self, name: &QName) -> Related {
+        let mut names: Vec<QName> = self
+            .table(name)
+            .into_iter()
+            .flat_map(|t| t.constraints.values())
+            .filter_map(|c| c.referenced.as_deref().cloned())
+            .filter(|r| r != name)
+            .collect();
+        names.sort();
+        names.dedup();
         Related {
             names,
             complete: self.defined(name),
@@ -588,16 +669,8 @@ impl Catalog {
                             .name
                             .clone()
                             .unwrap_or_else(|| format!("{}_{}_fkey", table.name, col.name));
-                        t.constraints.insert(
-                            name,
-                            Constraint {
-                                kind: ConstraintKind::ForeignKey,
-                                validated: true,
-                                referenced: Some(Box::new(r.table.clone())),
-                                proves_not_null: None,
-                                check: None,
-                            },
-                        );
+                        t.constraints
+                            .insert(name, Constraint::column_fk(&col.name, r));
                     }
                 }
                 self.put(table.key(), Some(t));
@@ -696,13 +769,7 @@ impl Catalog {
                                     r.name.clone().unwrap_or_else(|| {
                                         format!("{}_{}_fkey", table.name, column.name)
                                     }),
-                                    Constraint {
-                                        kind: ConstraintKind::ForeignKey,
-                                        validated: true,
-                                        referenced: Some(Box::new(r.table.clone())),
-                                        proves_not_null: None,
-                                        check: None,
-                                    },
+                                    Constraint::column_fk(&column.name, r),
                                 );
                             }
                         }

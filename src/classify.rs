@@ -72,6 +72,7 @@ fn expand(out: &mut Classified, only: &[QName], catalog: &Catalog) {
                     Role::DefaultPartition => catalog.default_partition(base),
                     Role::Referencing => catalog.referencing(base),
                     Role::Dependents => catalog.dependents(base),
+                    Role::FkReferenced => catalog.fk_targets(base),
                     _ => continue,
                 };
                 for n in related.names {
@@ -202,13 +203,47 @@ fn alter_cmd(
             }
             key
         }
-        AlterCmd::DropColumn { .. } => Key::AlterTableDropColumn,
+        AlterCmd::DropColumn { column, .. } => {
+            let targets = catalog.fk_targets_of_column(table, column);
+            if targets.is_empty() {
+                Key::AlterTableDropColumn
+            } else {
+                let mut rels = t();
+                rels.extend(targets.into_iter().map(|r| (Role::Referenced, r)));
+                out.actions
+                    .push(act(Key::AlterTableDropColumnForeignKey, rels));
+                return;
+            }
+        }
         AlterCmd::AlterType {
             column, ty, using, ..
-        } => catalog
-            .type_change(table, column, ty, using.is_some())
-            .1
-            .key(),
+        } => {
+            // Foreign keys over the column, or that reference it, are dropped and re-created:
+            // their other table is locked too (after the type change itself, which decides
+            // what the statement is when it costs more).
+            let key = catalog
+                .type_change(table, column, ty, using.is_some())
+                .1
+                .key();
+            out.actions.push(act(key, t()));
+            let targets = catalog.fk_targets_of_column(table, column);
+            if !targets.is_empty() {
+                out.actions.push(each(
+                    Key::AlterTableAlterColumnTypeForeignKey,
+                    Role::Referenced,
+                    &targets,
+                ));
+            }
+            let referencing = catalog.referencing_column(table, column);
+            if !referencing.is_empty() {
+                out.actions.push(each(
+                    Key::AlterTableAlterColumnTypeReferencedKey,
+                    Role::Referencing,
+                    &referencing,
+                ));
+            }
+            return;
+        }
         AlterCmd::SetDefault { .. } => Key::AlterTableSetDefault,
         AlterCmd::SetNotNull { column } => {
             if catalog
@@ -491,7 +526,11 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 ));
             }
         }
-        Op::DropRelation { kind, names } => {
+        Op::DropRelation {
+            kind,
+            names,
+            cascade,
+        } => {
             let key = match kind {
                 RelKind::View | RelKind::MatView => Key::DropView,
                 RelKind::Sequence => Key::DropSequence,
@@ -515,6 +554,9 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                         Role::Referenced,
                         &referenced,
                     ));
+                }
+                if *cascade {
+                    a.push(each(Key::DropTableCascade, Role::Table, names));
                 }
             }
         }
@@ -541,7 +583,17 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             }
             a.push(action);
         }
-        Op::Truncate { tables, .. } => a.push(each(Key::Truncate, Role::Table, tables)),
+        Op::Truncate {
+            tables, cascade, ..
+        } => a.push(each(
+            if *cascade {
+                Key::TruncateCascade
+            } else {
+                Key::Truncate
+            },
+            Role::Table,
+            tables,
+        )),
         Op::Rename {
             kind,
             object,
@@ -686,8 +738,20 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
         )),
         Op::Grant { tables } => a.push(each(Key::Grant, Role::Table, tables)),
         Op::Lock { tables, mode, .. } => {
-            a.push(each(Key::LockTable, Role::Table, tables));
-            out.explicit_lock = Some((tables.clone(), *mode));
+            // LOCK TABLE on a view locks the tables its query reads, recursively.
+            let mut all: Vec<QName> = Vec::new();
+            let mut todo: Vec<QName> = tables.clone();
+            while let Some(t) = todo.pop() {
+                if all.contains(&t) {
+                    continue;
+                }
+                if let Some(v) = catalog.table(&t).filter(|v| v.is_view) {
+                    todo.extend(v.sources.iter().cloned());
+                }
+                all.push(t);
+            }
+            a.push(each(Key::LockTable, Role::Table, &all));
+            out.explicit_lock = Some((all, *mode));
         }
         Op::Insert { table, sources } if sources.is_empty() => {
             a.push(act(Key::Insert, vec![(Role::Table, table.clone())]))

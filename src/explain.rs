@@ -56,6 +56,7 @@ fn role_name(role: Role) -> &'static str {
         Role::Dependents => "dependent views",
         Role::Users => "tables using the type",
         Role::SourceChildren => "partitions and children of tables read",
+        Role::FkReferenced => "tables its foreign keys reference",
         Role::Sequence => "sequence",
     }
 }

@@ -534,6 +534,8 @@ pub enum Op {
     DropRelation {
         kind: RelKind,
         names: Vec<QName>,
+        /// `CASCADE`: views over it, foreign keys to it and inheritance children go too.
+        cascade: bool,
     },
     DropObject {
         what: String,
@@ -1424,13 +1426,14 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                     _ => None,
                 })
                 .collect();
+            let cascade = d.behavior == pb::DropBehavior::DropCascade as i32;
             match ObjectType::try_from(d.remove_type).unwrap_or(ObjectType::Undefined) {
                 ObjectType::ObjectIndex => Op::DropIndex { indexes: names, concurrently: d.concurrent },
-                ObjectType::ObjectTable => Op::DropRelation { kind: RelKind::Table, names },
-                ObjectType::ObjectView => Op::DropRelation { kind: RelKind::View, names },
-                ObjectType::ObjectMatview => Op::DropRelation { kind: RelKind::MatView, names },
-                ObjectType::ObjectSequence => Op::DropRelation { kind: RelKind::Sequence, names },
-                ObjectType::ObjectForeignTable => Op::DropRelation { kind: RelKind::ForeignTable, names },
+                ObjectType::ObjectTable => Op::DropRelation { kind: RelKind::Table, names, cascade },
+                ObjectType::ObjectView => Op::DropRelation { kind: RelKind::View, names, cascade },
+                ObjectType::ObjectMatview => Op::DropRelation { kind: RelKind::MatView, names, cascade },
+                ObjectType::ObjectSequence => Op::DropRelation { kind: RelKind::Sequence, names, cascade },
+                ObjectType::ObjectForeignTable => Op::DropRelation { kind: RelKind::ForeignTable, names, cascade },
                 ObjectType::ObjectTrigger => {
                     // DROP TRIGGER name ON table: objects = [[table..., trigger]]
                     let table = d.objects.first().and_then(|o| match o.node.as_ref() {

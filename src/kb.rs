@@ -51,6 +51,8 @@ pub enum Role {
     Users,
     /// Every partition and inheritance child of the tables a query inside the statement reads.
     SourceChildren,
+    /// The tables the named table's FOREIGN KEYs reference (RI checks lock them).
+    FkReferenced,
     /// A sequence the statement uses (`nextval`, `setval`, a column default).
     Sequence,
 }
@@ -62,6 +64,7 @@ impl Role {
         matches!(
             self,
             Role::Children
+                | Role::FkReferenced
                 | Role::SourceChildren
                 | Role::Partitions
                 | Role::DefaultPartition
@@ -87,6 +90,7 @@ impl Role {
             Role::Dependents => "dependents",
             Role::Users => "users",
             Role::SourceChildren => "source_children",
+            Role::FkReferenced => "fk_referenced",
             Role::Sequence => "sequence",
         }
     }
@@ -101,6 +105,7 @@ impl Role {
             Role::Dependents => "views that read it, if any",
             Role::Users => "tables with a column of this type, if any",
             Role::SourceChildren => "partitions and inheritance children of what it reads, if any",
+            Role::FkReferenced => "the tables its foreign keys reference, if any",
             _ => "related relations, if any",
         }
     }

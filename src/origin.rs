@@ -103,6 +103,7 @@ fn hint<'a>(op: Option<&'a Op>, sql: &'a str) -> StatementHint<'a> {
         Op::DropRelation {
             kind: RelKind::Table,
             names,
+            ..
         } => names
             .iter()
             .fold(StatementHint::new(sql, Verb::DropTable), |h, n| {

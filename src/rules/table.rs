@@ -47,6 +47,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
         Op::DropRelation {
             kind: RelKind::Table,
             names,
+            ..
         } => {
             let Some(f) = fact(ctx, classified, 0) else {
                 return;
