@@ -732,8 +732,15 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             Key::AlterSequence,
             vec![(Role::Table, sequence.clone())],
         )),
-        Op::Comment { table } => a.push(act(
-            Key::Comment,
+        Op::Comment {
+            table,
+            on_table_object,
+        } => a.push(act(
+            if *on_table_object {
+                Key::CommentTableObject
+            } else {
+                Key::Comment
+            },
             table.iter().map(|t| (Role::Table, t.clone())).collect(),
         )),
         Op::Grant { tables } => a.push(each(Key::Grant, Role::Table, tables)),
@@ -767,9 +774,15 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             sources,
             locked,
             modified,
+            sequences,
             ..
         } => {
-            a.push(each(Key::Select, Role::Table, sources));
+            if !sources.is_empty() || sequences.is_empty() {
+                a.push(each(Key::Select, Role::Table, sources));
+            }
+            if !sequences.is_empty() {
+                a.push(each(Key::SelectSequence, Role::Sequence, sequences));
+            }
             if !locked.is_empty() {
                 a.push(each(Key::SelectForUpdate, Role::Table, locked));
             }

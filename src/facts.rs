@@ -622,6 +622,8 @@ pub enum Op {
     },
     Comment {
         table: Option<QName>,
+        /// On a constraint, trigger, policy or rule of the table (not the table or a column).
+        on_table_object: bool,
     },
     /// GRANT/REVOKE: the tables named (empty for other objects).
     Grant {
@@ -648,6 +650,8 @@ pub enum Op {
     Select {
         sources: Vec<QName>,
         calls: Vec<String>,
+        /// Sequences named by `nextval('s')`, `setval('s', …)`, `currval('s')`.
+        sequences: Vec<QName>,
         /// Tables whose rows `FOR UPDATE` / `FOR SHARE` (and their variants) lock.
         locked: Vec<QName>,
         /// Tables a data-modifying CTE (`WITH d AS (DELETE …)`) writes.
@@ -1250,6 +1254,29 @@ fn lock_mode_of(mode: i32) -> LockMode {
     }
 }
 
+/// The sequence a `nextval('name')`-style argument names: a string literal, possibly cast to
+/// regclass.
+fn sequence_arg(arg: &pb::Node) -> Option<QName> {
+    match arg.node.as_ref()? {
+        NodeEnum::AConst(c) => match c.val.as_ref()? {
+            pb::a_const::Val::Sval(s) => {
+                let parts: Vec<&str> = s.sval.split('.').map(|p| p.trim_matches('"')).collect();
+                match parts.as_slice() {
+                    [schema, name] => Some(QName {
+                        schema: Some(schema.to_string()),
+                        name: name.to_string(),
+                    }),
+                    [name] => Some(QName::new(name)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        },
+        NodeEnum::TypeCast(t) => t.arg.as_deref().and_then(sequence_arg),
+        _ => None,
+    }
+}
+
 /// The relations of `nodes` named with `ONLY` (no partitions or inheritance children).
 fn only_range_vars(nodes: &[pb::Node]) -> Vec<QName> {
     nodes
@@ -1537,13 +1564,17 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                     Some(NodeEnum::List(l)) => Some(QName::from_names(&l.items)),
                     _ => None,
                 },
-                ObjectType::ObjectColumn => match c.object.as_deref().and_then(|o| o.node.as_ref()) {
+                ObjectType::ObjectColumn | ObjectType::ObjectTabconstraint | ObjectType::ObjectTrigger | ObjectType::ObjectPolicy | ObjectType::ObjectRule => match c.object.as_deref().and_then(|o| o.node.as_ref()) {
                     Some(NodeEnum::List(l)) if l.items.len() >= 2 => Some(QName::from_names(&l.items[..l.items.len() - 1])),
                     _ => None,
                 },
                 _ => None,
             };
-            Op::Comment { table }
+            let on_table_object = matches!(
+                ObjectType::try_from(c.objtype).unwrap_or(ObjectType::Undefined),
+                ObjectType::ObjectTabconstraint | ObjectType::ObjectTrigger | ObjectType::ObjectPolicy | ObjectType::ObjectRule
+            );
+            Op::Comment { table, on_table_object }
         }
         NodeEnum::GrantStmt(g) => Op::Grant {
             tables: if ObjectType::try_from(g.objtype) == Ok(ObjectType::ObjectTable) { range_vars(&g.objects) } else { vec![] },
@@ -1565,10 +1596,14 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::SelectStmt(s) => {
             let node = pb::Node { node: Some(NodeEnum::SelectStmt(s.clone())) };
             let mut calls = Vec::new();
+            let mut sequences = Vec::new();
             walk(&node, &mut |n| {
                 if let NodeRef::FuncCall(f) = n {
                     let name = names_of(&f.funcname).join(".");
                     let last = names_of(&f.funcname).last().cloned().unwrap_or_default();
+                    if matches!(last.as_str(), "nextval" | "setval" | "currval") {
+                        sequences.extend(f.args.first().and_then(sequence_arg));
+                    }
                     if !BUILTIN_CALLS.contains(&last.as_str()) && !NON_VOLATILE_FUNCTIONS.contains(&last.as_str()) && !name.starts_with("pg_catalog.") {
                         calls.push(name);
                     }
@@ -1591,7 +1626,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                     }
                 }
             }
-            Op::Select { sources: all, calls, locked, modified }
+            Op::Select { sources: all, calls, sequences, locked, modified }
         }
         NodeEnum::MergeStmt(m) => {
             let table = m.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
@@ -1603,7 +1638,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         },
         NodeEnum::CopyStmt(c) => match (&c.relation, c.query.as_deref()) {
             (Some(rv), _) => Op::Copy { table: QName::from_range_var(rv), from: c.is_from },
-            (None, query) => Op::Select { sources: sources(query, None), calls: vec![], locked: vec![], modified: vec![] },
+            (None, query) => Op::Select { sources: sources(query, None), calls: vec![], sequences: vec![], locked: vec![], modified: vec![] },
         },
         NodeEnum::DoStmt(d) => {
             let (statements, dynamic) = do_body(&d.args);
