@@ -355,15 +355,19 @@ fn alter_cmd(
             out.actions.push(act(Key::AlterTableClusterOn, rels));
             return;
         }
-        AlterCmd::Inherit { parent, .. } => {
+        AlterCmd::Inherit { parent, drop } => {
             let mut rels = t();
             if let Some(p) = parent {
                 rels.push((Role::Parent, p.clone()));
             }
-            // NO INHERIT (`drop`) takes only ACCESS SHARE on the parent in pg_locks, but queries
-            // on the parent scan the child it holds ACCESS EXCLUSIVE, so they wait all the same
-            // (seen by the truth tests): until children are in the relation set, it stays here.
-            out.actions.push(act(Key::AlterTableInherit, rels));
+            // NO INHERIT takes only ACCESS SHARE on the parent, but queries of the parent read
+            // the child, which it holds ACCESS EXCLUSIVE: they wait all the same.
+            let key = if *drop && parent.is_some() {
+                Key::AlterTableNoInherit
+            } else {
+                Key::AlterTableInherit
+            };
+            out.actions.push(act(key, rels));
             return;
         }
         AlterCmd::AttachPartition { partition, .. } => {

@@ -21,7 +21,7 @@
 //!     EXCLUSIVE on it was scanned under that lock (plain DML and reads of source tables under
 //!     ACCESS SHARE are not what the knowledge base calls a scan); a rewrite counts as a scan;
 //!   - from a second session with `lock_timeout = 100ms`, whether a read (`SELECT * FROM t LIMIT 1`)
-//!     and a write (`INSERT INTO t SELECT * FROM t WHERE false`, `nextval` for a sequence) are
+//!     and a write (`INSERT INTO t SELECT * FROM ONLY t WHERE false`, `nextval` for a sequence) are
 //!     blocked, for every relation claimed or locked (for an index: its table). The claim predicts
 //!     them from [`LockMode::blocks`] of the strongest mode claimed on the table *or one of its
 //!     indexes* (the planner locks every index of a table it reads or writes) and, for writes to a
@@ -178,7 +178,7 @@ fn strongest(map: &mut BTreeMap<String, LockMode>, relation: String, mode: LockM
 pub struct Blocking {
     /// `SELECT * FROM t LIMIT 1` hit the lock timeout (None: not probed, or failed otherwise).
     pub reads: Option<bool>,
-    /// `INSERT INTO t SELECT * FROM t WHERE false` (`nextval` for a sequence) hit the lock timeout
+    /// `INSERT INTO t SELECT * FROM ONLY t WHERE false` (`nextval` for a sequence) hit the lock timeout
     /// (None: not probed, or failed otherwise).
     pub writes: Option<bool>,
 }
@@ -1074,7 +1074,8 @@ fn probe_blocking(
         let read = format!("SELECT * FROM {table} LIMIT 1");
         let write = match r.kind {
             'r' | 'p' | 'v' | 'f' => Some(format!(
-                "INSERT INTO {table} SELECT * FROM {table} WHERE false"
+                // ONLY: a write to the table itself, not a read of its children.
+                "INSERT INTO {table} SELECT * FROM ONLY {table} WHERE false"
             )),
             'S' => Some(format!("SELECT nextval('{}')", table.replace('\'', "''"))),
             _ => None,
