@@ -88,6 +88,21 @@ pub struct Table {
     pub default_partition: Option<String>,
     /// Its partitioned or inheritance parents (catalog keys).
     pub parents: Vec<String>,
+    /// Columns whose default draws from a sequence (`serial`, `DEFAULT nextval('s')`).
+    pub sequences: Vec<(Box<str>, QName)>,
+}
+
+/// The sequence a new column's default draws from.
+fn column_sequence(table: &QName, c: &crate::facts::ColumnDef) -> Option<QName> {
+    if c.serial {
+        return Some(QName {
+            schema: table.schema.clone(),
+            name: format!("{}_{}_seq", table.name, c.name),
+        });
+    }
+    c.default
+        .as_ref()
+        .and_then(|d| crate::facts::default_sequence(&d.text))
 }
 
 impl Table {
@@ -619,6 +634,10 @@ impl Catalog {
                         .iter()
                         .map(|c| (c.name.as_str().into(), c.ty.clone()))
                         .collect(),
+                    sequences: columns
+                        .iter()
+                        .filter_map(|c| Some((c.name.as_str().into(), column_sequence(table, c)?)))
+                        .collect(),
                     created_in_run: new,
                     defined: true,
                     partitioned: *partitioned,
@@ -764,6 +783,9 @@ impl Catalog {
                                 t.columns
                                     .push((column.name.as_str().into(), column.ty.clone()));
                             }
+                            if let Some(seq) = column_sequence(table, column) {
+                                t.sequences.push((column.name.as_str().into(), seq));
+                            }
                             if let Some(r) = &column.references {
                                 t.constraints.insert(
                                     r.name.clone().unwrap_or_else(|| {
@@ -774,7 +796,17 @@ impl Catalog {
                             }
                         }
                         AlterCmd::DropColumn { column, .. } => {
-                            t.columns.retain(|(c, _)| **c != **column)
+                            t.columns.retain(|(c, _)| **c != **column);
+                            t.sequences.retain(|(c, _)| **c != **column);
+                        }
+                        AlterCmd::SetDefault { column, default } => {
+                            t.sequences.retain(|(c, _)| **c != **column);
+                            if let Some(seq) = default
+                                .as_ref()
+                                .and_then(|d| crate::facts::default_sequence(&d.text))
+                            {
+                                t.sequences.push((column.as_str().into(), seq));
+                            }
                         }
                         AlterCmd::AlterType { column, ty, .. } => {
                             if let Some(c) = t.columns.iter_mut().find(|(c, _)| **c == *column) {

@@ -407,6 +407,21 @@ fn alter_cmd(
     out.actions.push(act(key, t()));
 }
 
+/// The sequences an INSERT with the column list `columns` draws from: those of the columns it
+/// leaves to their default.
+fn default_sequences(catalog: &Catalog, table: &QName, columns: &[String]) -> Vec<(Role, QName)> {
+    if columns.is_empty() {
+        return Vec::new();
+    }
+    catalog
+        .table(table)
+        .into_iter()
+        .flat_map(|t| t.sequences.iter())
+        .filter(|(c, _)| !columns.iter().any(|x| **x == **c))
+        .map(|(_, s)| (Role::Sequence, s.clone()))
+        .collect()
+}
+
 fn each(key: Key, role: Role, names: &[QName]) -> Action {
     act(key, names.iter().map(|n| (role, n.clone())).collect())
 }
@@ -764,10 +779,16 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             a.push(each(Key::LockTable, Role::Table, &all));
             out.explicit_lock = Some((all, *mode));
         }
-        Op::Insert { table, sources } if sources.is_empty() => {
-            a.push(act(Key::Insert, vec![(Role::Table, table.clone())]))
+        Op::Insert {
+            table,
+            sources,
+            columns,
+        } if sources.is_empty() => {
+            let mut rels = vec![(Role::Table, table.clone())];
+            rels.extend(default_sequences(catalog, table, columns));
+            a.push(act(Key::Insert, rels))
         }
-        Op::Insert { table, sources } => {
+        Op::Insert { table, sources, .. } => {
             let mut rels = vec![(Role::Table, table.clone())];
             rels.extend(sources.iter().map(|s| (Role::Source, s.clone())));
             a.push(act(Key::InsertSelect, rels));

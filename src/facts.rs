@@ -364,6 +364,21 @@ pub struct Bound {
     pub list: Vec<String>,
 }
 
+/// The sequence a column default draws from: `nextval('s')` (also as `nextval('s'::regclass)`).
+pub fn default_sequence(default: &str) -> Option<QName> {
+    let rest = default.split_once("nextval(")?.1;
+    let name = rest.split_once('\'')?.1.split_once('\'')?.0;
+    let parts: Vec<&str> = name.split('.').map(|p| p.trim_matches('"')).collect();
+    match parts.as_slice() {
+        [schema, name] => Some(QName {
+            schema: Some(schema.to_string()),
+            name: name.to_string(),
+        }),
+        [name] => Some(QName::new(name)),
+        _ => None,
+    }
+}
+
 impl Bound {
     /// A CHECK condition that rules this bound out for a one-column partition key, as the
     /// deparser prints it: what a DEFAULT partition needs for PostgreSQL to skip its scan.
@@ -638,6 +653,8 @@ pub enum Op {
     Insert {
         table: QName,
         sources: Vec<QName>,
+        /// The column list (empty: none given).
+        columns: Vec<String>,
     },
     Update {
         table: QName,
@@ -1583,7 +1600,15 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::LockStmt(l) => Op::Lock { tables: range_vars(&l.relations), mode: lock_mode_of(l.mode), only: only_range_vars(&l.relations) },
         NodeEnum::InsertStmt(i) => {
             let table = i.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
-            Op::Insert { sources: sources(i.select_stmt.as_deref(), Some(&table)), table }
+            let columns = i
+                .cols
+                .iter()
+                .filter_map(|c| match c.node.as_ref() {
+                    Some(NodeEnum::ResTarget(t)) => Some(t.name.clone()),
+                    _ => None,
+                })
+                .collect();
+            Op::Insert { sources: sources(i.select_stmt.as_deref(), Some(&table)), table, columns }
         }
         NodeEnum::UpdateStmt(u) => Op::Update {
             table: u.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),

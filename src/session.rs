@@ -145,7 +145,7 @@ impl Session {
         let (verb, table, rows) = match op {
             Op::Update { table, rows } => ("UPDATE", table, Some(rows)),
             Op::Delete { table, rows } => ("DELETE", table, Some(rows)),
-            Op::Insert { table, sources } if !sources.is_empty() => {
+            Op::Insert { table, sources, .. } if !sources.is_empty() => {
                 ("INSERT … SELECT", table, None)
             }
             Op::Merge { table, .. } => ("MERGE", table, None),
