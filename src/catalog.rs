@@ -409,6 +409,18 @@ impl Catalog {
         }
     }
 
+    /// Tables with a column whose default draws from the sequence `name`.
+    pub fn sequence_users(&self, name: &QName) -> Vec<QName> {
+        let mut out: Vec<QName> = self
+            .tables
+            .iter()
+            .filter(|(_, t)| t.sequences.iter().any(|(_, s)| s == name))
+            .map(|(k, _)| qname_of(k))
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Views and materialized views whose query reads `name`, at any depth.
     pub fn dependents(&self, name: &QName) -> Related {
         let mut out = Related {
@@ -690,6 +702,21 @@ impl Catalog {
                             .unwrap_or_else(|| format!("{}_{}_fkey", table.name, col.name));
                         t.constraints
                             .insert(name, Constraint::column_fk(&col.name, r));
+                    }
+                }
+                // Partitions and inheritance children have their parents' columns (and defaults).
+                for parent in partition_of.iter().chain(inherits) {
+                    if let Some(p) = self.table(parent) {
+                        for (c, ty) in &p.columns {
+                            if !t.has_column(c) {
+                                t.columns.push((c.clone(), ty.clone()));
+                            }
+                        }
+                        for (c, seq) in &p.sequences {
+                            if !t.sequences.iter().any(|(x, _)| x == c) {
+                                t.sequences.push((c.clone(), seq.clone()));
+                            }
+                        }
                     }
                 }
                 self.put(table.key(), Some(t));

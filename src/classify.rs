@@ -556,6 +556,22 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 _ => Key::DropTable,
             };
             a.push(each(key, Role::Table, names));
+            if *kind == RelKind::Sequence && *cascade {
+                // Column defaults that draw from it go with it.
+                let mut action = act(Key::DropSequenceCascade, vec![]);
+                for n in names {
+                    action.rels.extend(
+                        catalog
+                            .sequence_users(n)
+                            .into_iter()
+                            .map(|t| (Role::Users, t)),
+                    );
+                }
+                action
+                    .rels
+                    .extend(names.iter().map(|n| (Role::Table, n.clone())));
+                a.push(action);
+            }
             if *kind == RelKind::Table {
                 let referenced: Vec<QName> = names
                     .iter()
@@ -578,6 +594,24 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                     a.push(each(Key::DropTableCascade, Role::Table, names));
                 }
             }
+        }
+        Op::DropObject {
+            types,
+            cascade: true,
+            ..
+        } if !types.is_empty() => {
+            // The columns of the type go with it.
+            let mut action = act(Key::DropTypeCascade, vec![]);
+            for t in types {
+                let users = catalog.users_of_type(t);
+                action
+                    .rels
+                    .extend(users.names.into_iter().map(|n| (Role::Users, n)));
+                if !users.complete {
+                    action.unresolved.push((Role::Users, QName::new(t)));
+                }
+            }
+            a.push(action);
         }
         Op::DropObject { .. } => a.push(act(Key::DropType, vec![])),
         Op::CreateObject { .. } | Op::CreateEnum { .. } | Op::CreateDomain { .. } => {

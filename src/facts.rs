@@ -554,6 +554,9 @@ pub enum Op {
     },
     DropObject {
         what: String,
+        /// DROP TYPE / DROP DOMAIN: the type names.
+        types: Vec<String>,
+        cascade: bool,
     },
     Truncate {
         tables: Vec<QName>,
@@ -1493,7 +1496,22 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                     });
                     Op::Policy { table: table.unwrap_or_else(|| QName::new("?")) }
                 }
-                other => Op::DropObject { what: format!("{other:?}").trim_start_matches("Object").to_ascii_uppercase() },
+                other => Op::DropObject {
+                    what: format!("{other:?}").trim_start_matches("Object").to_ascii_uppercase(),
+                    types: if matches!(other, ObjectType::ObjectType | ObjectType::ObjectDomain) {
+                        d.objects
+                            .iter()
+                            .filter_map(|o| match o.node.as_ref() {
+                                Some(NodeEnum::TypeName(t)) => names_of(&t.names).last().cloned(),
+                                Some(NodeEnum::List(l)) => names_of(&l.items).last().cloned(),
+                                _ => None,
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    cascade,
+                },
             }
         }
         NodeEnum::TruncateStmt(t) => Op::Truncate {

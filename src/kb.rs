@@ -47,7 +47,7 @@ pub enum Role {
     /// Views and materialized views that read the named table (dropped by `CASCADE`, locked
     /// through a view by `LOCK TABLE`).
     Dependents,
-    /// Tables with a column of the named domain or type.
+    /// Tables with a column that uses the named domain, type or sequence (its type, its default).
     Users,
     /// Every partition and inheritance child of the tables a query inside the statement reads.
     SourceChildren,
@@ -103,7 +103,7 @@ impl Role {
             Role::DefaultPartition => "its default partition, if any",
             Role::Referencing => "tables with foreign keys to it, if any",
             Role::Dependents => "views that read it, if any",
-            Role::Users => "tables with a column of this type, if any",
+            Role::Users => "tables with a column that uses it, if any",
             Role::SourceChildren => "partitions and inheritance children of what it reads, if any",
             Role::FkReferenced => "the tables its foreign keys reference, if any",
             _ => "related relations, if any",
