@@ -114,6 +114,9 @@ pub enum Effect {
     Catalog,
     /// Changes rows (INSERT/UPDATE/DELETE): row locks, time proportional to the rows touched.
     Dml,
+    /// Swaps in a new, empty file (new relfilenode) without reading the old one (TRUNCATE):
+    /// no scan, no time that grows with the table.
+    Empty,
     /// Reads the whole table while holding the lock (validation, index build).
     Scan,
     /// Writes a new copy of the table and its indexes (new relfilenode).
@@ -127,10 +130,15 @@ impl Effect {
     pub fn rewrites(self) -> bool {
         self == Effect::Rewrite
     }
+    /// A new, empty relfilenode: the rows are gone, none are read or copied.
+    pub fn empties(self) -> bool {
+        self == Effect::Empty
+    }
     pub fn describe(self) -> &'static str {
         match self {
             Effect::Catalog => "catalog only",
             Effect::Dml => "row changes",
+            Effect::Empty => "empties the table",
             Effect::Scan => "scans table",
             Effect::Rewrite => "rewrites table",
         }

@@ -15,7 +15,9 @@
 //!     mode per relation, only for relations that existed before the statement (matched by OID, so
 //!     RENAME and SET SCHEMA do not hide them); locks on indexes count when the claim names the
 //!     index, the others are reported apart;
-//!   - `pg_class.relfilenode` of every table and materialized view: a new one is a rewrite;
+//!   - `pg_class.relfilenode` of every table and materialized view: a new one is a rewrite, or
+//!     the new empty file of an entry whose effect is `empty` (TRUNCATE), which must then show
+//!     no scan;
 //!   - `pg_stat_get_xact_numscans` and `pg_stat_get_xact_blocks_fetched` before and after the
 //!     statement: a table scanned or read while the statement holds a lock stronger than ROW
 //!     EXCLUSIVE on it was scanned under that lock (plain DML and reads of source tables under
@@ -115,11 +117,24 @@ pub struct Claim {
     pub locks: BTreeMap<String, LockMode>,
     pub rewrite: bool,
     pub scan: bool,
+    /// A new, empty relfilenode, nothing read (the `empty` effect): the server shows a new
+    /// relfilenode, which is then no rewrite, and no scan.
+    pub empties: bool,
     /// The statement may run inside a transaction block (the knowledge base's `concurrently = false`).
     pub in_transaction_block: bool,
 }
 
 impl Claim {
+    /// What the claim says about the table's file: `rewrite`, `no rewrite` or, for the `empty`
+    /// effect, `new empty relfilenode`.
+    fn file_text(&self) -> String {
+        if self.empties {
+            "new empty relfilenode".into()
+        } else {
+            flag(self.rewrite, "rewrite")
+        }
+    }
+
     /// Analyses the entry's example as the truth tests run it: after the fixture and the setup.
     pub fn of(entry: &Entry, version: u32) -> Claim {
         let mut options = crate::Options::for_version(version);
@@ -132,6 +147,7 @@ impl Claim {
                 locks: BTreeMap::new(),
                 rewrite: false,
                 scan: false,
+                empties: false,
                 in_transaction_block: !entry.outside_transaction(version),
             };
         };
@@ -144,6 +160,7 @@ impl Claim {
             locks,
             rewrite: last.rewrite,
             scan: last.scan,
+            empties: last.empties,
             in_transaction_block: !entry.outside_transaction(version),
         }
     }
@@ -324,9 +341,9 @@ impl Check {
             seen.push(locks_text(&o.locks));
         }
         if let Some(rewrite) = o.rewrite
-            && rewrite != claim.rewrite
+            && rewrite != (claim.rewrite || claim.empties)
         {
-            claimed.push(flag(claim.rewrite, "rewrite"));
+            claimed.push(claim.file_text());
             seen.push(flag(rewrite, "rewrite"));
         }
         if let Some(scan) = o.scan
@@ -409,11 +426,7 @@ impl Check {
     /// `{items: AccessExclusiveLock, rewrite, scan}`
     pub fn claimed_text(&self) -> String {
         let c = &self.claim;
-        let mut parts = vec![
-            locks_text(&c.locks),
-            flag(c.rewrite, "rewrite"),
-            flag(c.scan, "scan"),
-        ];
+        let mut parts = vec![locks_text(&c.locks), c.file_text(), flag(c.scan, "scan")];
         if !c.in_transaction_block {
             parts.push(transaction_block_text(false));
         }
@@ -426,10 +439,13 @@ impl Check {
             return "{not observed}".into();
         };
         let mut parts = vec![locks_text(&o.locks)];
-        parts.push(
-            o.rewrite
-                .map_or("rewrite unobserved".into(), |r| flag(r, "rewrite")),
-        );
+        parts.push(match o.rewrite {
+            None => "rewrite unobserved".into(),
+            Some(true) if self.claim.empties && o.scan == Some(false) => {
+                "new empty relfilenode".into()
+            }
+            Some(r) => flag(r, "rewrite"),
+        });
         parts.push(o.scan.map_or("scan unobserved".into(), |s| flag(s, "scan")));
         if o.in_transaction_block == Some(false) {
             parts.push(transaction_block_text(false));
@@ -781,7 +797,8 @@ impl Verifier {
             o.add_locks(claim, snapshot, &relation_locks(&mut v.main, pid)?);
             let after = read_counters(&mut v.main, snapshot)?;
             o.rewrite = Some(rewritten(snapshot, &after));
-            let mut scanned = o.rewrite == Some(true);
+            // A new empty file (TRUNCATE) is no scan: the counters must say whether it read.
+            let mut scanned = o.rewrite == Some(true) && !claim.empties;
             for r in snapshot.relations.iter().filter(|r| r.has_heap()) {
                 let (Some(b), Some(a)) = (before.get(&r.oid), after.get(&r.oid)) else {
                     continue;
@@ -857,8 +874,8 @@ impl Verifier {
         match completed {
             Ok(rewrite) => {
                 o.rewrite = Some(rewrite);
-                o.scan = rewrite.then_some(true);
-                if !rewrite {
+                o.scan = (rewrite && !claim.empties).then_some(true);
+                if o.scan.is_none() {
                     o.unobserved
                         .push("scan: not visible outside the statement's own session".into());
                 }
@@ -1228,7 +1245,7 @@ pub fn matrix_markdown() -> String {
         "# Lock matrix\n\n\
          Generated from `rules/locks.toml` by `PGRISK_UPDATE_MATRIX=1 cargo test --test truth matrix`: do not edit.\n\n\
          Each cell: the lock pgrisk claims on the statement's main relation (the role column) and what the \
-         statement does to the data (catalog only, row changes, scan under the lock, rewrite).\n\n\
+         statement does to the data (catalog only, row changes, empty: a new empty file, scan under the lock, rewrite).\n\n\
          - ✓ the claim (classification, locks on every relation, rewrite, scan, what plain reads and writes \
          wait for) is checked on a real server of that major by `tests/truth.rs`, which fails on any \
          disagreement; `src/verify.rs` says how.\n\
@@ -1318,6 +1335,7 @@ fn matrix_cell(entry: &Entry, version: u32, role: Option<kb::Role>) -> String {
     let effect = match b.effect {
         kb::Effect::Catalog => "catalog",
         kb::Effect::Dml => "rows",
+        kb::Effect::Empty => "empty",
         kb::Effect::Scan => "scan",
         kb::Effect::Rewrite => "rewrite",
     };
@@ -1354,6 +1372,7 @@ mod tests {
             locks,
             rewrite,
             scan,
+            empties: false,
             in_transaction_block: true,
         }
     }
@@ -1425,6 +1444,29 @@ mod tests {
               claimed {items: AccessExclusiveLock, no rewrite, no scan} \
               observed {items: ShareLock, rewrite, scan}"
             ]
+        );
+    }
+
+    #[test]
+    fn an_empty_claim_expects_a_new_relfilenode_and_no_scan() {
+        let empties = Claim {
+            empties: true,
+            ..claim("truncate", &[("items", AccessExclusiveLock)], false, false)
+        };
+        let agrees = check(
+            "truncate",
+            empties.clone(),
+            Ok(observed(&[("items", AccessExclusiveLock)], true, false)),
+        );
+        assert!(agrees.agrees(), "{:?}", agrees.mismatches);
+        let copied = check(
+            "truncate",
+            empties,
+            Ok(observed(&[("items", AccessExclusiveLock)], true, true)),
+        );
+        assert_eq!(
+            copied.mismatches,
+            ["truncate on PG15: TRUNCATE events_2025: claimed {no scan} observed {scan}"]
         );
     }
 
