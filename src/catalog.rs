@@ -748,8 +748,17 @@ impl Catalog {
                 table,
                 unique,
                 columns,
+                if_not_exists,
                 ..
             } => {
+                // IF NOT EXISTS of an index the input created: nothing happens.
+                if *if_not_exists
+                    && name
+                        .as_ref()
+                        .is_some_and(|n| self.indexes.contains_key(&index_key(table, n)))
+                {
+                    return;
+                }
                 if let Some(name) = name {
                     self.put_index(index_key(table, name), Some((table.key(), new)));
                 }

@@ -455,12 +455,36 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             }
         }
         Op::CreateIndex {
+            name: Some(name),
+            table,
+            concurrently,
+            if_not_exists: true,
+            ..
+        } if catalog
+            .index_table(&QName {
+                schema: table.schema.clone(),
+                name: name.clone(),
+            })
+            .is_some() =>
+        {
+            a.push(act(
+                if *concurrently {
+                    Key::CreateIndexConcurrentlyExists
+                } else {
+                    Key::CreateIndexExists
+                },
+                vec![(Role::Table, table.clone())],
+            ))
+        }
+        Op::CreateIndex {
             table,
             concurrently,
             only,
             ..
         } => a.push(act(
-            if *concurrently {
+            if *concurrently && catalog.table(table).is_some_and(|t| t.partitioned) {
+                Key::CreateIndexConcurrentlyPartitioned
+            } else if *concurrently {
                 Key::CreateIndexConcurrently
             } else if *only && catalog.table(table).is_some_and(|t| t.partitioned) {
                 Key::CreateIndexOnly
@@ -644,13 +668,19 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             };
             a.push(act(key, rels));
         }
-        Op::RefreshMatView { view, concurrently } => {
+        Op::RefreshMatView {
+            view,
+            concurrently,
+            no_data,
+        } => {
             let mut rels = vec![(Role::Table, view.clone())];
             if let Some(t) = catalog.table(view) {
                 rels.extend(t.sources.iter().map(|s| (Role::Source, s.clone())));
             }
             a.push(act(
-                if *concurrently {
+                if *no_data {
+                    Key::RefreshMatviewNoData
+                } else if *concurrently {
                     Key::RefreshMatviewConcurrently
                 } else {
                     Key::RefreshMatview

@@ -451,6 +451,8 @@ pub enum Op {
         definition: String,
         /// `ON ONLY table`: no index is built on the partitions.
         only: bool,
+        /// `IF NOT EXISTS`: nothing happens when an index of that name exists.
+        if_not_exists: bool,
     },
     DropIndex {
         indexes: Vec<QName>,
@@ -501,6 +503,8 @@ pub enum Op {
     RefreshMatView {
         view: QName,
         concurrently: bool,
+        /// `WITH NO DATA`: the view is emptied, its query does not run.
+        no_data: bool,
     },
     CreateTrigger {
         table: QName,
@@ -1322,6 +1326,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                 columns,
                 definition,
                 only: i.relation.as_ref().is_some_and(|r| !r.inh),
+                if_not_exists: i.if_not_exists,
             }
         }
         NodeEnum::DropStmt(d) => {
@@ -1418,6 +1423,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::RefreshMatViewStmt(r) => Op::RefreshMatView {
             view: r.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
             concurrently: r.concurrent,
+            no_data: r.skip_data,
         },
         NodeEnum::CreateTrigStmt(t) => Op::CreateTrigger {
             table: t.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),

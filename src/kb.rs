@@ -211,6 +211,7 @@ struct RawEntry {
     by_version: Vec<RawOverride>,
     source: String,
     note: Option<String>,
+    fails: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -242,6 +243,9 @@ pub struct Entry {
     pub versions: Versions,
     pub source: String,
     pub note: Option<String>,
+    /// The statement fails on every version the entry applies to: the start of the server's
+    /// error message (the truth tests check that the example fails with it).
+    pub fails: Option<String>,
     base: Behaviour,
     overrides: Vec<Override>,
 }
@@ -353,6 +357,7 @@ fn load() -> Result<Vec<Entry>, String> {
             versions,
             source: e.source,
             note: e.note,
+            fails: e.fails,
             overrides,
         });
     }

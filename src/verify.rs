@@ -17,7 +17,7 @@
 //!     index, the others are reported apart;
 //!   - `pg_class.relfilenode` of every table and materialized view: a new one is a rewrite, or
 //!     the new empty file of an entry whose effect is `empty` (TRUNCATE), which must then show
-//!     no scan;
+//!     no scan (no block read: the scan that rebuilds an index on the empty file reads none);
 //!   - `pg_stat_get_xact_numscans` and `pg_stat_get_xact_blocks_fetched` before and after the
 //!     statement: a table scanned or read while the statement holds a lock stronger than ROW
 //!     EXCLUSIVE on it was scanned under that lock (plain DML and reads of source tables under
@@ -46,6 +46,11 @@
 //!   rewrite, the statement then runs to completion in a fresh scratch schema, relfilenodes
 //!   compared before and after. Scans cannot be seen from outside the statement's backend, so
 //!   there only a rewrite is scan evidence; otherwise the scan is reported as unobserved.
+//!
+//! * **Statements that fail** (an entry with `fails`, e.g. CREATE INDEX CONCURRENTLY on a
+//!   partitioned table): the example runs on its own, outside a transaction block, and must fail
+//!   with an error message that starts as the entry says; nothing else is compared (a failed
+//!   statement keeps no lock and changes nothing).
 //!
 //! The knowledge base's `concurrently` flag is a claim too: each such example is first tried
 //! inside `BEGIN`, where the server must refuse it (SQLSTATE 25001); an example without the flag
@@ -120,6 +125,8 @@ pub struct Claim {
     /// A new, empty relfilenode, nothing read (the `empty` effect): the server shows a new
     /// relfilenode, which is then no rewrite, and no scan.
     pub empties: bool,
+    /// The statement fails: the start of the server's error message (the knowledge base's `fails`).
+    pub fails: Option<String>,
     /// The statement may run inside a transaction block (the knowledge base's `concurrently = false`).
     pub in_transaction_block: bool,
 }
@@ -148,6 +155,7 @@ impl Claim {
                 rewrite: false,
                 scan: false,
                 empties: false,
+                fails: None,
                 in_transaction_block: !entry.outside_transaction(version),
             };
         };
@@ -161,6 +169,7 @@ impl Claim {
             rewrite: last.rewrite,
             scan: last.scan,
             empties: last.empties,
+            fails: kb::entry_named(last.kind.as_str()).and_then(|e| e.fails.clone()),
             in_transaction_block: !entry.outside_transaction(version),
         }
     }
@@ -247,6 +256,10 @@ pub struct Observation {
     pub blocking: BTreeMap<String, Blocking>,
     /// What could not be observed, in words.
     pub unobserved: Vec<String>,
+    /// The server's error, for a claim that the statement fails (run on its own).
+    pub error: Option<String>,
+    /// The statement finished before its locks could be read (they are not compared).
+    pub locks_unseen: bool,
     /// Relations that existed before the statement (fixture and setup).
     pub existing: BTreeSet<String>,
     /// Pre-existing indexes and the table each belongs to.
@@ -335,8 +348,33 @@ impl Check {
         };
         let claim = &self.claim;
         let (mut claimed, mut seen) = (Vec::new(), Vec::new());
+        if claim.fails.is_some() || o.error.is_some() {
+            let agrees = match (&claim.fails, &o.error) {
+                (Some(fails), Some(error)) => error.starts_with(fails.as_str()),
+                _ => false,
+            };
+            if !agrees {
+                claimed.push(fails_text(claim.fails.as_deref()));
+                seen.push(fails_text(o.error.as_deref()));
+            }
+            if let Some(in_block) = o.in_transaction_block
+                && in_block != claim.in_transaction_block
+            {
+                claimed.push(transaction_block_text(claim.in_transaction_block));
+                seen.push(transaction_block_text(in_block));
+            }
+            if !claimed.is_empty() {
+                lines.push(format!(
+                    "{}: claimed {{{}}} observed {{{}}}",
+                    self.prefix(),
+                    claimed.join(", "),
+                    seen.join(", ")
+                ));
+            }
+            return lines;
+        }
         let claimed_locks = self.comparable_claimed_locks(o);
-        if claimed_locks != o.locks {
+        if !o.locks_unseen && claimed_locks != o.locks {
             claimed.push(locks_text(&claimed_locks));
             seen.push(locks_text(&o.locks));
         }
@@ -426,6 +464,13 @@ impl Check {
     /// `{items: AccessExclusiveLock, rewrite, scan}`
     pub fn claimed_text(&self) -> String {
         let c = &self.claim;
+        if c.fails.is_some() {
+            let mut parts = vec![fails_text(c.fails.as_deref())];
+            if !c.in_transaction_block {
+                parts.push(transaction_block_text(false));
+            }
+            return format!("{{{}}}", parts.join(", "));
+        }
         let mut parts = vec![locks_text(&c.locks), c.file_text(), flag(c.scan, "scan")];
         if !c.in_transaction_block {
             parts.push(transaction_block_text(false));
@@ -438,7 +483,18 @@ impl Check {
         let Ok(o) = &self.observed else {
             return "{not observed}".into();
         };
-        let mut parts = vec![locks_text(&o.locks)];
+        if self.claim.fails.is_some() || o.error.is_some() {
+            let mut parts = vec![fails_text(o.error.as_deref())];
+            if o.in_transaction_block == Some(false) {
+                parts.push(transaction_block_text(false));
+            }
+            return format!("{{{}}}", parts.join(", "));
+        }
+        let mut parts = vec![if o.locks_unseen {
+            "locks unobserved".into()
+        } else {
+            locks_text(&o.locks)
+        }];
         parts.push(match o.rewrite {
             None => "rewrite unobserved".into(),
             Some(true) if self.claim.empties && o.scan == Some(false) => {
@@ -456,6 +512,14 @@ impl Check {
                 .map(|(relation, b)| blocks_text(relation, *b)),
         );
         format!("{{{}}}", parts.join(", "))
+    }
+}
+
+/// `fails: <message>`, or `runs` for a statement that does not fail.
+fn fails_text(error: Option<&str>) -> String {
+    match error {
+        Some(e) => format!("fails: {e}"),
+        None => "runs".into(),
     }
 }
 
@@ -639,7 +703,13 @@ impl Verifier {
     pub fn check(&mut self, entry: &Entry, version: u32) -> Result<Check> {
         let claim = Claim::of(entry, version);
         let major = self.server_major;
-        let mut observed = if entry.outside_transaction(version) {
+        let mut observed = if claim.fails.is_some() {
+            let in_block = self.runs_in_transaction_block(entry)?;
+            self.observe_failure(entry)?.map(|mut o| {
+                o.in_transaction_block = in_block;
+                o
+            })
+        } else if entry.outside_transaction(version) {
             let in_block = self.runs_in_transaction_block(entry)?;
             self.observe_with_blockers(entry, &claim)?.map(|mut o| {
                 o.in_transaction_block = in_block;
@@ -806,15 +876,30 @@ impl Verifier {
                 let (scans, blocks) = (a.scans - b.scans, a.blocks - b.blocks);
                 if scans > 0 || blocks > 0 {
                     o.reads.insert(r.name.clone(), (scans, blocks));
-                    scanned |= o
-                        .locks
-                        .get(&r.name)
-                        .is_some_and(|m| *m > LockMode::RowExclusiveLock);
+                    // A new empty file is scanned without a block read (the index rebuild
+                    // REFRESH … WITH NO DATA does on it): only a block read of the table is a scan.
+                    scanned |= (!claim.empties || blocks > 0)
+                        && o.locks
+                            .get(&r.name)
+                            .is_some_and(|m| *m > LockMode::RowExclusiveLock);
                 }
             }
             o.scan = Some(scanned);
             o.blocking = probe_blocking(&mut v.probe, snapshot, claim, &o)?;
             v.main.batch_execute("ROLLBACK")?;
+            Ok(Ok(o))
+        })
+    }
+
+    /// For a claim that the statement fails: runs it on its own (outside a transaction block)
+    /// and records the error, if any.
+    fn observe_failure(&mut self, entry: &Entry) -> Attempt<Observation> {
+        self.in_scratch_schema(entry, |v, snapshot| {
+            let ran = v.runner.batch_execute(&entry.example);
+            let mut o = Observation::new(snapshot);
+            o.error = ran.err().map(|e| db_error_text(&e));
+            o.unobserved
+                .push("locks, rewrite and scan: the statement fails".into());
             Ok(Ok(o))
         })
     }
@@ -941,6 +1026,22 @@ impl Verifier {
                 // old snapshot: it waited for no relation lock. That agrees with a claim of none
                 // (ALTER TYPE … ADD VALUE on PostgreSQL 11) and is reported for any other claim.
                 Ok(()) if claim.locks.is_empty() => Ok(o),
+                // Nor did a statement whose claimed locks all let the blockers' ACCESS SHARE be
+                // and that claims no scan (CREATE INDEX CONCURRENTLY IF NOT EXISTS of an index
+                // that exists): it was over before its locks could be seen.
+                Ok(())
+                    if !claim.scan
+                        && claim
+                            .locks
+                            .values()
+                            .all(|m| !m.conflicts_with(LockMode::AccessShareLock)) =>
+                {
+                    o.locks_unseen = true;
+                    o.unobserved.push(
+                        "locks: it finished at once, waiting for neither blocker session".into(),
+                    );
+                    Ok(o)
+                }
                 Ok(()) => Err(Failure::Error(
                     "finished without waiting for the blocker sessions, so its locks could not be seen"
                         .into(),
@@ -1321,6 +1422,9 @@ fn matrix_cell(entry: &Entry, version: u32, role: Option<kb::Role>) -> String {
     if !entry.applies_to(version) {
         return "—".into();
     }
+    if entry.fails.is_some() {
+        return "fails ✓".into();
+    }
     let b = entry.behaviour(version);
     let lock = match b
         .locks
@@ -1373,6 +1477,7 @@ mod tests {
             rewrite,
             scan,
             empties: false,
+            fails: None,
             in_transaction_block: true,
         }
     }
