@@ -63,6 +63,8 @@ pub struct Table {
     pub default_partition: Option<String>,
     /// Its partitioned or inheritance parents (catalog keys).
     pub parents: Vec<String>,
+    /// Columns the input made NOT NULL (NOT NULL, PRIMARY KEY, identity, serial, SET NOT NULL).
+    pub not_null: Vec<Box<str>>,
 }
 
 impl Table {
@@ -83,6 +85,12 @@ impl Table {
             && !self.is_key(c)
         {
             self.keys.push(c.as_str().into());
+        }
+    }
+    fn set_not_null(&mut self, column: &str, not_null: bool) {
+        self.not_null.retain(|c| **c != *column);
+        if not_null {
+            self.not_null.push(column.into());
         }
     }
     pub fn proven_not_null(&self, column: &str) -> bool {
@@ -110,6 +118,9 @@ pub struct Catalog {
     types: HashSet<String>,
     /// Index name → (table key, created in this run).
     indexes: HashMap<String, (String, bool)>,
+    /// The columns of the indexes the input created by name (not undone by a rollback: only
+    /// read for an index the catalog still knows).
+    index_columns: HashMap<String, Vec<String>>,
     undo: Vec<Undo>,
     /// Tables and indexes whose state before the last mark is already in `undo`: one copy
     /// each is enough to roll back, however often they change.
@@ -385,6 +396,15 @@ impl Catalog {
         out
     }
 
+    /// The columns of an index the input created and the catalog still knows.
+    pub fn index_columns(&self, index: &QName) -> Option<&[String]> {
+        let key = index.key();
+        if !self.indexes.contains_key(&key) {
+            return None;
+        }
+        self.index_columns.get(&key).map(Vec::as_slice)
+    }
+
     pub fn index_table(&self, index: &QName) -> Option<QName> {
         self.indexes
             .get(&index.key())
@@ -508,10 +528,20 @@ impl Catalog {
                     partitioned: *partitioned,
                     ..Default::default()
                 };
+                for c in columns {
+                    if c.not_null || c.primary_key || c.identity || c.serial {
+                        t.set_not_null(&c.name, true);
+                    }
+                }
                 let mut indexes = Vec::new();
                 for c in constraints {
                     if matches!(c.kind, ConstraintKind::Unique | ConstraintKind::PrimaryKey) {
                         t.add_key(&c.columns);
+                    }
+                    if c.kind == ConstraintKind::PrimaryKey {
+                        for col in &c.columns {
+                            t.set_not_null(col, true);
+                        }
                     }
                     if let Some(name) = constraint_name(table, c) {
                         t.constraints.insert(name.clone(), constraint_of(c));
@@ -652,6 +682,13 @@ impl Catalog {
                                 t.columns
                                     .push((column.name.as_str().into(), column.ty.clone()));
                             }
+                            t.set_not_null(
+                                &column.name,
+                                column.not_null
+                                    || column.primary_key
+                                    || column.identity
+                                    || column.serial,
+                            );
                             if let Some(r) = &column.references {
                                 t.constraints.insert(
                                     r.name.clone().unwrap_or_else(|| {
@@ -682,7 +719,14 @@ impl Catalog {
                             {
                                 t.add_key(&c.columns);
                             }
+                            if c.kind == ConstraintKind::PrimaryKey {
+                                for col in &c.columns {
+                                    t.set_not_null(col, true);
+                                }
+                            }
                         }
+                        AlterCmd::SetNotNull { column } => t.set_not_null(column, true),
+                        AlterCmd::DropNotNull { column } => t.set_not_null(column, false),
                         AlterCmd::ValidateConstraint { name } => {
                             if let Some(c) = t.constraints.get_mut(name) {
                                 c.validated = true;
@@ -761,6 +805,8 @@ impl Catalog {
                 }
                 if let Some(name) = name {
                     self.put_index(index_key(table, name), Some((table.key(), new)));
+                    self.index_columns
+                        .insert(index_key(table, name), columns.clone());
                 }
                 if *unique {
                     if !self.tables.contains_key(&table.key()) {

@@ -204,9 +204,13 @@ fn alter_cmd(
         }
         AlterCmd::DropColumn { .. } => Key::AlterTableDropColumn,
         AlterCmd::AlterType {
-            column, ty, using, ..
+            column,
+            ty,
+            using,
+            using_is_column,
+            ..
         } => catalog
-            .type_change(table, column, ty, using.is_some())
+            .type_change(table, column, ty, using.is_some() && !using_is_column)
             .1
             .key(),
         AlterCmd::SetDefault { .. } => Key::AlterTableSetDefault,
@@ -244,17 +248,25 @@ fn alter_cmd(
             }
             ConstraintKind::Unique | ConstraintKind::PrimaryKey if c.using_index.is_some() => {
                 let mut rels = t();
+                let mut key = Key::AlterTableAddConstraintUsingIndex;
                 if let Some(ix) = &c.using_index {
-                    rels.push((
-                        Role::Index,
-                        QName {
-                            schema: table.schema.clone(),
-                            name: ix.clone(),
-                        },
-                    ));
+                    let index = QName {
+                        schema: table.schema.clone(),
+                        name: ix.clone(),
+                    };
+                    // PRIMARY KEY sets its columns NOT NULL, which scans the table unless the
+                    // input shows every one of them NOT NULL already.
+                    let proven = catalog.index_columns(&index).is_some_and(|cols| {
+                        catalog.table(table).is_some_and(|t| {
+                            cols.iter().all(|c| t.not_null.iter().any(|n| **n == **c))
+                        })
+                    });
+                    if c.kind == ConstraintKind::PrimaryKey && !proven {
+                        key = Key::AlterTableAddConstraintUsingIndexPrimaryKey;
+                    }
+                    rels.push((Role::Index, index));
                 }
-                out.actions
-                    .push(act(Key::AlterTableAddConstraintUsingIndex, rels));
+                out.actions.push(act(key, rels));
                 return;
             }
             ConstraintKind::Unique | ConstraintKind::PrimaryKey => Key::AlterTableAddUnique,

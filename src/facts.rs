@@ -293,6 +293,9 @@ pub enum AlterCmd {
         ty: SqlType,
         type_text: String,
         using: Option<String>,
+        /// The USING expression is the column itself, or the column cast to the new type:
+        /// PostgreSQL looks through it to decide whether to rewrite (ATColumnChangeRequiresRewrite).
+        using_is_column: bool,
     },
     SetDefault {
         column: String,
@@ -950,11 +953,28 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
                     .as_ref()
                     .map(type_of)
                     .unwrap_or_else(|| SqlType::new("?", vec![], false));
+                let is_column = |n: &pb::Node| match n.node.as_ref() {
+                    Some(NodeEnum::ColumnRef(r)) => {
+                        r.fields.last().and_then(string_of).as_deref() == Some(name.as_str())
+                    }
+                    _ => false,
+                };
+                let using_is_column =
+                    c.raw_default
+                        .as_deref()
+                        .is_some_and(|u| match u.node.as_ref() {
+                            Some(NodeEnum::TypeCast(cast)) => {
+                                cast.arg.as_deref().is_some_and(is_column)
+                                    && cast.type_name.as_ref().map(type_of).as_ref() == Some(&ty)
+                            }
+                            _ => is_column(u),
+                        });
                 AlterCmd::AlterType {
                     column: name,
                     type_text: ty.to_string(),
                     ty,
                     using: c.raw_default.as_deref().map(expr_sql),
+                    using_is_column,
                 }
             }
             _ => AlterCmd::Other {

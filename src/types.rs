@@ -173,8 +173,13 @@ pub fn classify_change(old: Option<&SqlType>, new: &SqlType, has_using: bool) ->
     let Some(old) = old else {
         return TypeChange::Unknown;
     };
-    if old == new && !has_using {
-        return TypeChange::Same;
+    if old == new {
+        // A USING expression that is not the column itself is evaluated for every row.
+        return if has_using {
+            TypeChange::Rewrite
+        } else {
+            TypeChange::Same
+        };
     }
     if old.array != new.array {
         return TypeChange::Lossy;

@@ -127,8 +127,11 @@ fn alter(
             ty,
             type_text,
             using,
+            using_is_column,
         } if existing => {
-            let (old, change) = s.catalog.type_change(table, column, ty, using.is_some());
+            let (old, change) =
+                s.catalog
+                    .type_change(table, column, ty, using.is_some() && !using_is_column);
             let mut v = table_vars(table);
             v.insert("column", ident(column));
             v.insert("column_name", column.clone());
