@@ -1,7 +1,9 @@
 //! The schema pgrisk learns from the statements it has seen: tables and their column types,
 //! constraints and indexes, and which transaction created each table. Rollback replays an undo log.
 
-use crate::facts::{AlterCmd, ConstraintDef, ConstraintKind, Op, QName, RenameTarget};
+use crate::facts::{
+    AlterCmd, ConstraintDef, ConstraintKind, DomainAction, Op, QName, RenameTarget,
+};
 use crate::types::{SqlType, TypeChange, classify_change};
 use std::collections::{HashMap, HashSet};
 
@@ -116,6 +118,8 @@ pub struct Catalog {
     enums: HashSet<String>,
     /// Domains and enum types created in the input: every column of theirs is known.
     types: HashSet<String>,
+    /// Domains the input gave a CHECK or NOT NULL constraint (read only while in `types`).
+    constrained_domains: HashSet<String>,
     /// Index name → (table key, created in this run).
     indexes: HashMap<String, (String, bool)>,
     /// The columns of the indexes the input created by name (not undone by a rollback: only
@@ -396,6 +400,12 @@ impl Catalog {
         out
     }
 
+    /// A domain the input created with (or gave) a CHECK or NOT NULL constraint: adding a
+    /// column of it rewrites the table.
+    pub fn is_constrained_domain(&self, name: &str) -> bool {
+        self.types.contains(name) && self.constrained_domains.contains(name)
+    }
+
     /// The columns of an index the input created and the catalog still knows.
     pub fn index_columns(&self, index: &QName) -> Option<&[String]> {
         let key = index.key();
@@ -611,8 +621,22 @@ impl Catalog {
                     }),
                 );
             }
-            Op::CreateDomain { name } if self.types.insert(name.clone()) => {
-                self.undo.push(Undo::Type(name.clone(), true));
+            Op::CreateDomain { name, constrained } => {
+                if self.types.insert(name.clone()) {
+                    self.undo.push(Undo::Type(name.clone(), true));
+                }
+                if *constrained {
+                    self.constrained_domains.insert(name.clone());
+                } else {
+                    self.constrained_domains.remove(name);
+                }
+            }
+            Op::AlterDomain {
+                name,
+                action: DomainAction::AddConstraint { .. } | DomainAction::SetNotNull,
+                ..
+            } => {
+                self.constrained_domains.insert(name.clone());
             }
             Op::CreateView { view, sources, .. } => {
                 let created_in_run = self.table(view).map_or(new, |t| t.created_in_run);

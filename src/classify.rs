@@ -187,7 +187,23 @@ fn alter_cmd(
     }
     let key = match cmd {
         AlterCmd::AddColumn { column, .. } => {
-            let key = add_column_key(column);
+            let mut key = add_column_key(column);
+            // A domain with constraints: the default (NULL if none) is checked against them
+            // for every row, which rewrites the table.
+            if column
+                .ty
+                .as_ref()
+                .is_some_and(|t| !t.array && catalog.is_constrained_domain(&t.name))
+                && matches!(
+                    key,
+                    Key::AlterTableAddColumn
+                        | Key::AlterTableAddColumnConstantDefault
+                        | Key::AlterTableAddColumnNotNull
+                        | Key::AlterTableAddColumnCheck
+                )
+            {
+                key = Key::AlterTableAddColumnDomain;
+            }
             if let Some(r) = &column.references {
                 out.actions.push(act(
                     Key::AlterTableAddColumnForeignKey,

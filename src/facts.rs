@@ -533,6 +533,8 @@ pub enum Op {
     /// CREATE DOMAIN.
     CreateDomain {
         name: String,
+        /// It has a CHECK or NOT NULL constraint.
+        constrained: bool,
     },
     /// ALTER DOMAIN: what it does.
     AlterDomain {
@@ -1458,7 +1460,13 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         },
         NodeEnum::CreateEnumStmt(e) => Op::CreateEnum { name: names_of(&e.type_name).last().cloned().unwrap_or_default() },
         NodeEnum::CompositeTypeStmt(_) | NodeEnum::CreateRangeStmt(_) | NodeEnum::DefineStmt(_) => Op::CreateObject { what: "CREATE TYPE".into() },
-        NodeEnum::CreateDomainStmt(d) => Op::CreateDomain { name: names_of(&d.domainname).last().cloned().unwrap_or_default() },
+        NodeEnum::CreateDomainStmt(d) => Op::CreateDomain {
+            name: names_of(&d.domainname).last().cloned().unwrap_or_default(),
+            constrained: d.constraints.iter().any(|c| {
+                matches!(c.node.as_ref(), Some(NodeEnum::Constraint(c))
+                    if matches!(ConstrType::try_from(c.contype), Ok(ConstrType::ConstrCheck | ConstrType::ConstrNotnull)))
+            }),
+        },
         NodeEnum::CreateSeqStmt(_) => Op::CreateObject { what: "CREATE SEQUENCE".into() },
         NodeEnum::CreateFunctionStmt(_) => Op::CreateObject { what: "CREATE FUNCTION".into() },
         NodeEnum::CreateSchemaStmt(_) => Op::CreateObject { what: "CREATE SCHEMA".into() },
