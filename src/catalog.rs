@@ -67,6 +67,8 @@ pub struct Table {
     pub parents: Vec<String>,
     /// Columns the input made NOT NULL (NOT NULL, PRIMARY KEY, identity, serial, SET NOT NULL).
     pub not_null: Vec<Box<str>>,
+    /// `CREATE UNLOGGED TABLE` or `SET UNLOGGED` (meaningful when `defined`).
+    pub unlogged: bool,
 }
 
 impl Table {
@@ -120,6 +122,10 @@ pub struct Catalog {
     types: HashSet<String>,
     /// Domains the input gave a CHECK or NOT NULL constraint (read only while in `types`).
     constrained_domains: HashSet<String>,
+    /// The session's TimeZone is set (`SET TimeZone`, not `SET LOCAL`) to a zone at UTC offset 0
+    /// all year: timestamp ↔ timestamptz needs no rewrite from PostgreSQL 12. Kept here, where
+    /// classification reads it; the session sets it.
+    pub session_utc: bool,
     /// Index name → (table key, created in this run).
     indexes: HashMap<String, (String, bool)>,
     /// The columns of the indexes the input created by name (not undone by a rollback: only
@@ -406,6 +412,23 @@ impl Catalog {
         self.types.contains(name) && self.constrained_domains.contains(name)
     }
 
+    /// Whether `table` is UNLOGGED, when the input showed its CREATE.
+    pub fn unlogged(&self, table: &QName) -> Option<bool> {
+        self.table(table).filter(|t| t.defined).map(|t| t.unlogged)
+    }
+
+    /// `column` of `table` may be in an index: the input showed one on it, or one whose columns
+    /// it did not show, or it never showed the table's CREATE.
+    pub fn column_may_be_indexed(&self, table: &QName, column: &str) -> bool {
+        if !self.defined(table) {
+            return true;
+        }
+        self.indexes_of(table).iter().any(|i| {
+            self.index_columns(i)
+                .is_none_or(|cols| cols.iter().any(|c| c == column))
+        })
+    }
+
     /// The columns of an index the input created and the catalog still knows.
     pub fn index_columns(&self, index: &QName) -> Option<&[String]> {
         let key = index.key();
@@ -526,9 +549,11 @@ impl Catalog {
                 default_partition,
                 partitioned,
                 inherits,
+                unlogged,
                 ..
             } => {
                 let mut t = Table {
+                    unlogged: *unlogged,
                     columns: columns
                         .iter()
                         .map(|c| (c.name.as_str().into(), c.ty.clone()))
@@ -562,6 +587,8 @@ impl Catalog {
                                 | ConstraintKind::Exclusion
                         ) {
                             indexes.push(index_key(table, &name));
+                            self.index_columns
+                                .insert(index_key(table, &name), c.columns.clone());
                         }
                     }
                 }
@@ -576,11 +603,19 @@ impl Catalog {
                             .any(|c| c.kind == ConstraintKind::PrimaryKey)
                     {
                         indexes.push(index_key(table, &format!("{}_pkey", table.name)));
+                        self.index_columns.insert(
+                            index_key(table, &format!("{}_pkey", table.name)),
+                            vec![col.name.clone()],
+                        );
                     } else if col.unique {
                         indexes.push(index_key(
                             table,
                             &format!("{}_{}_key", table.name, col.name),
                         ));
+                        self.index_columns.insert(
+                            index_key(table, &format!("{}_{}_key", table.name, col.name)),
+                            vec![col.name.clone()],
+                        );
                     }
                 }
                 for ix in indexes {
@@ -750,6 +785,8 @@ impl Catalog {
                             }
                         }
                         AlterCmd::SetNotNull { column } => t.set_not_null(column, true),
+                        AlterCmd::SetLogged => t.unlogged = false,
+                        AlterCmd::SetUnlogged => t.unlogged = true,
                         AlterCmd::DropNotNull { column } => t.set_not_null(column, false),
                         AlterCmd::ValidateConstraint { name } => {
                             if let Some(c) = t.constraints.get_mut(name) {

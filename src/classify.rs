@@ -224,11 +224,33 @@ fn alter_cmd(
             ty,
             using,
             using_is_column,
+            collate,
             ..
-        } => catalog
-            .type_change(table, column, ty, using.is_some() && !using_is_column)
-            .1
-            .key(),
+        } => {
+            let has_using = using.is_some() && !using_is_column;
+            let (old, change) = catalog.type_change(table, column, ty, has_using);
+            // timestamp ↔ timestamptz under a UTC session: the values need no conversion.
+            let utc_relabel = old.is_some_and(|o| {
+                let pair = (&*o.name, &*ty.name);
+                matches!(
+                    pair,
+                    ("timestamp", "timestamptz") | ("timestamptz", "timestamp")
+                ) && !o.array
+                    && !ty.array
+                    && (ty.mods.is_empty() || ty.mods == o.mods)
+            });
+            if utc_relabel && catalog.session_utc && !has_using {
+                Key::AlterTableAlterColumnTypeTimestamptzUtc
+            } else if *collate
+                && change.key() == Key::AlterTableAlterColumnTypeCoercible
+                && catalog.column_may_be_indexed(table, column)
+            {
+                // A new collation: the heap stays, the indexes on the column are rebuilt.
+                Key::AlterTableAlterColumnTypeCollation
+            } else {
+                change.key()
+            }
+        }
         AlterCmd::SetDefault { .. } => Key::AlterTableSetDefault,
         AlterCmd::SetNotNull { column } => {
             if catalog
@@ -326,6 +348,13 @@ fn alter_cmd(
         }
         AlterCmd::AlterConstraint => Key::AlterTableAlterConstraint,
         AlterCmd::SetTablespace => Key::AlterTableSetTablespace,
+        // Already in the persistence asked for: PostgreSQL does nothing.
+        AlterCmd::SetLogged if catalog.unlogged(table) == Some(false) => {
+            Key::AlterTableSetLoggedUnchanged
+        }
+        AlterCmd::SetUnlogged if catalog.unlogged(table) == Some(true) => {
+            Key::AlterTableSetLoggedUnchanged
+        }
         AlterCmd::SetLogged | AlterCmd::SetUnlogged => Key::AlterTableSetLogged,
         AlterCmd::SetAccessMethod => Key::AlterTableSetAccessMethod,
         AlterCmd::SetOptions { weak: true } => Key::AlterTableSetReloptions,

@@ -296,6 +296,8 @@ pub enum AlterCmd {
         /// The USING expression is the column itself, or the column cast to the new type:
         /// PostgreSQL looks through it to decide whether to rewrite (ATColumnChangeRequiresRewrite).
         using_is_column: bool,
+        /// `COLLATE …`: the indexes on the column are rebuilt.
+        collate: bool,
     },
     SetDefault {
         column: String,
@@ -432,6 +434,8 @@ pub enum Op {
         inherits: Vec<QName>,
         /// Tables copied by `LIKE` (their definition is read).
         like: Vec<QName>,
+        /// `CREATE UNLOGGED TABLE`.
+        unlogged: bool,
     },
     CreateTableAs {
         table: QName,
@@ -977,6 +981,7 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
                     ty,
                     using: c.raw_default.as_deref().map(expr_sql),
                     using_is_column,
+                    collate: c.coll_clause.is_some(),
                 }
             }
             _ => AlterCmd::Other {
@@ -1295,6 +1300,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                 partition_of: if c.partbound.is_some() { inherits.first().cloned() } else { None },
                 default_partition: c.partbound.as_ref().is_some_and(|b| b.is_default),
                 partitioned: c.partspec.is_some(),
+                unlogged: c.relation.as_ref().is_some_and(|r| r.relpersistence == "u"),
                 inherits: if c.partbound.is_some() { vec![] } else { inherits },
                 like,
             }

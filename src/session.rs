@@ -61,6 +61,16 @@ pub struct Session {
     lock_timeout_reported: bool,
 }
 
+/// A TimeZone at UTC offset 0 all year, as `SET TimeZone` may name it (case does not matter).
+fn utc_zone(zone: &str) -> bool {
+    let zone = zone.trim().to_ascii_lowercase();
+    let zone = zone.strip_prefix("etc/").unwrap_or(&zone);
+    matches!(
+        zone,
+        "utc" | "uct" | "gmt" | "gmt0" | "gmt+0" | "gmt-0" | "zulu" | "universal" | "greenwich"
+    )
+}
+
 fn timeout_set(v: &Option<String>) -> bool {
     v.as_deref().is_some_and(|v| {
         let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
@@ -198,6 +208,10 @@ impl Session {
             self.lock_timeout_reported = false;
         }
         let value = value.filter(|v| !v.eq_ignore_ascii_case("default"));
+        if name == "timezone" && !local {
+            // SET LOCAL TimeZone is not followed: the claim stays the safe one (a rewrite).
+            self.catalog.session_utc = value.as_deref().is_some_and(utc_zone);
+        }
         let block = self.block.as_mut();
         match (name, local, block) {
             ("lock_timeout", true, Some(b)) => b.local_lock_timeout = Some(value),
@@ -491,5 +505,20 @@ pub fn settle(ended: &Ended, w: &mut WindowMut) {
             revisions,
             revision_count,
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_zone;
+
+    #[test]
+    fn utc_zones() {
+        for z in ["UTC", "utc", "Etc/UTC", "GMT", "Zulu", "Etc/Universal"] {
+            assert!(utc_zone(z), "{z}");
+        }
+        for z in ["Europe/London", "America/New_York", "UTC+1", "local"] {
+            assert!(!utc_zone(z), "{z}");
+        }
     }
 }

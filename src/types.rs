@@ -249,6 +249,18 @@ mod tests {
     }
 
     #[test]
+    fn a_using_expression_to_the_same_type_rewrites() {
+        assert_eq!(
+            classify_change(Some(&t("int4", &[])), &t("int4", &[]), true),
+            TypeChange::Rewrite
+        );
+        assert_eq!(
+            classify_change(Some(&t("int4", &[])), &t("int4", &[]), false),
+            TypeChange::Same
+        );
+    }
+
+    #[test]
     fn coercible_changes_need_no_rewrite() {
         assert_eq!(
             classify_change(Some(&t("varchar", &[50])), &t("varchar", &[100]), false),

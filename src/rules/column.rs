@@ -145,6 +145,7 @@ fn alter(
             type_text,
             using,
             using_is_column,
+            ..
         } if existing => {
             let (old, change) =
                 s.catalog
@@ -171,6 +172,14 @@ fn alter(
                     .to_string(),
                 |t| t.to_string(),
             );
+            if f.action.key == Key::AlterTableAlterColumnTypeCollation {
+                out.push(draft(
+                    RuleId::AlterColumnType,
+                    format!("changing the collation of {table}.{column} rebuilds the indexes on it under {lock}: {waiters} wait for the builds (the table itself is not rewritten)"),
+                    v,
+                ));
+                return;
+            }
             if !f.effect().rewrites() {
                 return;
             }
