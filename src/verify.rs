@@ -42,7 +42,10 @@
 //!   (granted or requested) and probes blocking as above; ends the snapshot blocker and does the
 //!   same again if the statement next waits for the lock blocker (that is how the second
 //!   transaction of DETACH PARTITION CONCURRENTLY is seen); then cancels the statement and ends the
-//!   lock blocker. The observed locks are the strongest per relation over both waits. To see a
+//!   lock blocker. The observed locks are the strongest per relation over both waits (a statement
+//!   that finishes without waiting for either blocker agrees only with a claim of no scan and of
+//!   locks that let ACCESS SHARE be, e.g. CREATE INDEX CONCURRENTLY IF NOT EXISTS of an index that
+//!   exists; its locks are then reported unobserved). To see a
 //!   rewrite, the statement then runs to completion in a fresh scratch schema, relfilenodes
 //!   compared before and after. Scans cannot be seen from outside the statement's backend, so
 //!   there only a rewrite is scan evidence; otherwise the scan is reported as unobserved.
