@@ -23,6 +23,8 @@ struct Savepoint {
     held: usize,
     local_lock_timeout: Option<Option<String>>,
     local_statement_timeout: Option<Option<String>>,
+    /// `Catalog::session_utc` when the savepoint was set (ROLLBACK TO restores it).
+    session_utc: bool,
 }
 
 /// An explicit transaction block (BEGIN … COMMIT/ROLLBACK).
@@ -41,6 +43,8 @@ pub struct Block {
     /// `SET LOCAL` values: Some(None) means reset to the session value for this block.
     local_lock_timeout: Option<Option<String>>,
     local_statement_timeout: Option<Option<String>>,
+    /// `Catalog::session_utc` at BEGIN: a ROLLBACK undoes a SET TimeZone made in the block.
+    session_utc: bool,
 }
 
 /// The session state every rule reads.
@@ -322,6 +326,7 @@ pub fn step(
                             enum_values: Vec::new(),
                             local_lock_timeout: None,
                             local_statement_timeout: None,
+                            session_utc: session.catalog.session_utc,
                         });
                         session.next_tx += 1;
                     }
@@ -340,13 +345,18 @@ pub fn step(
                         block,
                         end: Some((index, line)),
                     });
+                    if let Some(e) = &ended {
+                        session.catalog.session_utc = e.block.session_utc;
+                    }
                     session.catalog.rollback_to(0);
                     return ended;
                 }
                 Tx::Savepoint => {
                     let mark = session.catalog.mark();
+                    let session_utc = session.catalog.session_utc;
                     if let Some(b) = session.block.as_mut() {
                         b.savepoints.push(Savepoint {
+                            session_utc,
                             name: savepoint.clone().unwrap_or_default(),
                             catalog_mark: mark,
                             held: b.held.len(),
@@ -370,6 +380,7 @@ pub fn step(
                 }
                 Tx::RollbackTo => {
                     let mut mark = None;
+                    let mut session_utc = None;
                     if let Some(b) = session.block.as_mut() {
                         if let Some(pos) = b
                             .savepoints
@@ -383,11 +394,15 @@ pub fn step(
                             b.local_lock_timeout = sp.local_lock_timeout;
                             b.local_statement_timeout = sp.local_statement_timeout;
                             mark = Some(sp.catalog_mark);
+                            session_utc = Some(sp.session_utc);
                         }
                         b.statements.push(index);
                     }
                     if let Some(m) = mark {
                         session.catalog.rollback_to(m);
+                    }
+                    if let Some(utc) = session_utc {
+                        session.catalog.session_utc = utc;
                     }
                 }
                 Tx::Other => {}
