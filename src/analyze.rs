@@ -366,6 +366,7 @@ fn analyze_statement(
         rewrite: false,
         slow: false,
         scan: false,
+        empties: false,
         in_transaction: session.in_block(),
         lock_timeout: session.lock_timeout().map(String::from),
         statement_timeout: session.statement_timeout().map(String::from),
@@ -424,6 +425,7 @@ fn analyze_statement(
             }
             st.rewrite = effect.rewrites();
             st.scan = effect.scans();
+            st.empties = effect.empties();
             // Slow: it scans or rewrites a table production has, or backfills one.
             st.slow = (effect.scans() && locks.iter().any(|l| !session.is_new(&l.relation)))
                 || std::iter::once(op.as_ref())

@@ -2,7 +2,8 @@
 //! constraints and indexes, and which transaction created each table. Rollback replays an undo log.
 
 use crate::facts::{
-    AlterCmd, Bound, ConstraintDef, ConstraintKind, Op, QName, RenameTarget, normalize_expr,
+    AlterCmd, Bound, ConstraintDef, ConstraintKind, DomainAction, Op, QName, RenameTarget,
+    normalize_expr,
 };
 use crate::types::{SqlType, TypeChange, classify_change};
 use std::collections::{HashMap, HashSet};
@@ -88,6 +89,10 @@ pub struct Table {
     pub default_partition: Option<String>,
     /// Its partitioned or inheritance parents (catalog keys).
     pub parents: Vec<String>,
+    /// Columns the input made NOT NULL (NOT NULL, PRIMARY KEY, identity, serial, SET NOT NULL).
+    pub not_null: Vec<Box<str>>,
+    /// `CREATE UNLOGGED TABLE` or `SET UNLOGGED` (meaningful when `defined`).
+    pub unlogged: bool,
     /// Columns whose default draws from a sequence (`serial`, `DEFAULT nextval('s')`).
     pub sequences: Vec<(Box<str>, QName)>,
 }
@@ -125,6 +130,12 @@ impl Table {
             self.keys.push(c.as_str().into());
         }
     }
+    fn set_not_null(&mut self, column: &str, not_null: bool) {
+        self.not_null.retain(|c| **c != *column);
+        if not_null {
+            self.not_null.push(column.into());
+        }
+    }
     pub fn proven_not_null(&self, column: &str) -> bool {
         self.constraints
             .values()
@@ -133,7 +144,7 @@ impl Table {
 }
 
 enum Undo {
-    Table(String, Option<Table>),
+    Table(String, Option<Box<Table>>),
     /// A domain or enum type name that was added (true) or removed (false).
     Type(String, bool),
     Index(String, Option<(String, bool)>),
@@ -148,8 +159,17 @@ pub struct Catalog {
     enums: HashSet<String>,
     /// Domains and enum types created in the input: every column of theirs is known.
     types: HashSet<String>,
+    /// Domains the input gave a CHECK or NOT NULL constraint (read only while in `types`).
+    constrained_domains: HashSet<String>,
+    /// The session's TimeZone is set (`SET TimeZone`, not `SET LOCAL`) to a zone at UTC offset 0
+    /// all year: timestamp ↔ timestamptz needs no rewrite from PostgreSQL 12. Kept here, where
+    /// classification reads it; the session sets it.
+    pub session_utc: bool,
     /// Index name → (table key, created in this run).
     indexes: HashMap<String, (String, bool)>,
+    /// The columns of the indexes the input created by name (not undone by a rollback: only
+    /// read for an index the catalog still knows).
+    index_columns: HashMap<String, Vec<String>>,
     undo: Vec<Undo>,
     /// Tables and indexes whose state before the last mark is already in `undo`: one copy
     /// each is enough to roll back, however often they change.
@@ -527,6 +547,38 @@ impl Catalog {
         out
     }
 
+    /// A domain the input created with (or gave) a CHECK or NOT NULL constraint: adding a
+    /// column of it rewrites the table.
+    pub fn is_constrained_domain(&self, name: &str) -> bool {
+        self.types.contains(name) && self.constrained_domains.contains(name)
+    }
+
+    /// Whether `table` is UNLOGGED, when the input showed its CREATE.
+    pub fn unlogged(&self, table: &QName) -> Option<bool> {
+        self.table(table).filter(|t| t.defined).map(|t| t.unlogged)
+    }
+
+    /// `column` of `table` may be in an index: the input showed one on it, or one whose columns
+    /// it did not show, or it never showed the table's CREATE.
+    pub fn column_may_be_indexed(&self, table: &QName, column: &str) -> bool {
+        if !self.defined(table) {
+            return true;
+        }
+        self.indexes_of(table).iter().any(|i| {
+            self.index_columns(i)
+                .is_none_or(|cols| cols.iter().any(|c| c == column))
+        })
+    }
+
+    /// The columns of an index the input created and the catalog still knows.
+    pub fn index_columns(&self, index: &QName) -> Option<&[String]> {
+        let key = index.key();
+        if !self.indexes.contains_key(&key) {
+            return None;
+        }
+        self.index_columns.get(&key).map(Vec::as_slice)
+    }
+
     pub fn index_table(&self, index: &QName) -> Option<QName> {
         self.indexes
             .get(&index.key())
@@ -545,7 +597,7 @@ impl Catalog {
         }
         if self.saved_tables.insert(key.to_string()) {
             let before = self.tables.get(key).cloned();
-            self.undo.push(Undo::Table(key.to_string(), before));
+            self.undo.push(Undo::Table(key.to_string(), before.map(Box::new)));
         }
         self.tables.get_mut(key)
     }
@@ -556,7 +608,7 @@ impl Catalog {
             None => self.tables.remove(&key),
         };
         if self.saved_tables.insert(key.clone()) {
-            self.undo.push(Undo::Table(key, before));
+            self.undo.push(Undo::Table(key, before.map(Box::new)));
         }
     }
 
@@ -592,7 +644,7 @@ impl Catalog {
         while self.undo.len() > mark {
             match self.undo.pop() {
                 Some(Undo::Table(k, Some(t))) => {
-                    self.tables.insert(k, t);
+                    self.tables.insert(k, *t);
                 }
                 Some(Undo::Table(k, None)) => {
                     self.tables.remove(&k);
@@ -639,9 +691,11 @@ impl Catalog {
                 partitioned,
                 partition_key,
                 inherits,
+                unlogged,
                 ..
             } => {
                 let mut t = Table {
+                    unlogged: *unlogged,
                     columns: columns
                         .iter()
                         .map(|c| (c.name.as_str().into(), c.ty.clone()))
@@ -656,10 +710,20 @@ impl Catalog {
                     partition_key: partition_key.clone(),
                     ..Default::default()
                 };
+                for c in columns {
+                    if c.not_null || c.primary_key || c.identity || c.serial {
+                        t.set_not_null(&c.name, true);
+                    }
+                }
                 let mut indexes = Vec::new();
                 for c in constraints {
                     if matches!(c.kind, ConstraintKind::Unique | ConstraintKind::PrimaryKey) {
                         t.add_key(&c.columns);
+                    }
+                    if c.kind == ConstraintKind::PrimaryKey {
+                        for col in &c.columns {
+                            t.set_not_null(col, true);
+                        }
                     }
                     if let Some(name) = constraint_name(table, c) {
                         t.constraints.insert(name.clone(), constraint_of(c));
@@ -670,6 +734,8 @@ impl Catalog {
                                 | ConstraintKind::Exclusion
                         ) {
                             indexes.push(index_key(table, &name));
+                            self.index_columns
+                                .insert(index_key(table, &name), c.columns.clone());
                         }
                     }
                 }
@@ -684,11 +750,19 @@ impl Catalog {
                             .any(|c| c.kind == ConstraintKind::PrimaryKey)
                     {
                         indexes.push(index_key(table, &format!("{}_pkey", table.name)));
+                        self.index_columns.insert(
+                            index_key(table, &format!("{}_pkey", table.name)),
+                            vec![col.name.clone()],
+                        );
                     } else if col.unique {
                         indexes.push(index_key(
                             table,
                             &format!("{}_{}_key", table.name, col.name),
                         ));
+                        self.index_columns.insert(
+                            index_key(table, &format!("{}_{}_key", table.name, col.name)),
+                            vec![col.name.clone()],
+                        );
                     }
                 }
                 for ix in indexes {
@@ -737,8 +811,22 @@ impl Catalog {
                     }),
                 );
             }
-            Op::CreateDomain { name } if self.types.insert(name.clone()) => {
-                self.undo.push(Undo::Type(name.clone(), true));
+            Op::CreateDomain { name, constrained } => {
+                if self.types.insert(name.clone()) {
+                    self.undo.push(Undo::Type(name.clone(), true));
+                }
+                if *constrained {
+                    self.constrained_domains.insert(name.clone());
+                } else {
+                    self.constrained_domains.remove(name);
+                }
+            }
+            Op::AlterDomain {
+                name,
+                action: DomainAction::AddConstraint { .. } | DomainAction::SetNotNull,
+                ..
+            } => {
+                self.constrained_domains.insert(name.clone());
             }
             Op::CreateView { view, sources, .. } => {
                 let created_in_run = self.table(view).map_or(new, |t| t.created_in_run);
@@ -813,6 +901,13 @@ impl Catalog {
                             if let Some(seq) = column_sequence(table, column) {
                                 t.sequences.push((column.name.as_str().into(), seq));
                             }
+                            t.set_not_null(
+                                &column.name,
+                                column.not_null
+                                    || column.primary_key
+                                    || column.identity
+                                    || column.serial,
+                            );
                             if let Some(r) = &column.references {
                                 t.constraints.insert(
                                     r.name.clone().unwrap_or_else(|| {
@@ -848,7 +943,16 @@ impl Catalog {
                             {
                                 t.add_key(&c.columns);
                             }
+                            if c.kind == ConstraintKind::PrimaryKey {
+                                for col in &c.columns {
+                                    t.set_not_null(col, true);
+                                }
+                            }
                         }
+                        AlterCmd::SetNotNull { column } => t.set_not_null(column, true),
+                        AlterCmd::SetLogged => t.unlogged = false,
+                        AlterCmd::SetUnlogged => t.unlogged = true,
+                        AlterCmd::DropNotNull { column } => t.set_not_null(column, false),
                         AlterCmd::ValidateConstraint { name } => {
                             if let Some(c) = t.constraints.get_mut(name) {
                                 c.validated = true;
@@ -914,10 +1018,21 @@ impl Catalog {
                 table,
                 unique,
                 columns,
+                if_not_exists,
                 ..
             } => {
+                // IF NOT EXISTS of an index the input created: nothing happens.
+                if *if_not_exists
+                    && name
+                        .as_ref()
+                        .is_some_and(|n| self.indexes.contains_key(&index_key(table, n)))
+                {
+                    return;
+                }
                 if let Some(name) = name {
                     self.put_index(index_key(table, name), Some((table.key(), new)));
+                    self.index_columns
+                        .insert(index_key(table, name), columns.clone());
                 }
                 if *unique {
                     if !self.tables.contains_key(&table.key()) {

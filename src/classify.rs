@@ -188,7 +188,23 @@ fn alter_cmd(
     }
     let key = match cmd {
         AlterCmd::AddColumn { column, .. } => {
-            let key = add_column_key(column);
+            let mut key = add_column_key(column);
+            // A domain with constraints: the default (NULL if none) is checked against them
+            // for every row, which rewrites the table.
+            if column
+                .ty
+                .as_ref()
+                .is_some_and(|t| !t.array && catalog.is_constrained_domain(&t.name))
+                && matches!(
+                    key,
+                    Key::AlterTableAddColumn
+                        | Key::AlterTableAddColumnConstantDefault
+                        | Key::AlterTableAddColumnNotNull
+                        | Key::AlterTableAddColumnCheck
+                )
+            {
+                key = Key::AlterTableAddColumnDomain;
+            }
             if let Some(r) = &column.references {
                 out.actions.push(act(
                     Key::AlterTableAddColumnForeignKey,
@@ -216,15 +232,39 @@ fn alter_cmd(
             }
         }
         AlterCmd::AlterType {
-            column, ty, using, ..
+            column,
+            ty,
+            using,
+            using_is_column,
+            collate,
+            ..
         } => {
+            let has_using = using.is_some() && !using_is_column;
+            let (old, change) = catalog.type_change(table, column, ty, has_using);
+            // timestamp ↔ timestamptz under a UTC session: the values need no conversion.
+            let utc_relabel = old.is_some_and(|o| {
+                let pair = (&*o.name, &*ty.name);
+                matches!(
+                    pair,
+                    ("timestamp", "timestamptz") | ("timestamptz", "timestamp")
+                ) && !o.array
+                    && !ty.array
+                    && (ty.mods.is_empty() || ty.mods == o.mods)
+            });
+            let key = if utc_relabel && catalog.session_utc && !has_using {
+                Key::AlterTableAlterColumnTypeTimestamptzUtc
+            } else if *collate
+                && change.key() == Key::AlterTableAlterColumnTypeCoercible
+                && catalog.column_may_be_indexed(table, column)
+            {
+                // A new collation: the heap stays, the indexes on the column are rebuilt.
+                Key::AlterTableAlterColumnTypeCollation
+            } else {
+                change.key()
+            };
             // Foreign keys over the column, or that reference it, are dropped and re-created:
             // their other table is locked too (after the type change itself, which decides
             // what the statement is when it costs more).
-            let key = catalog
-                .type_change(table, column, ty, using.is_some())
-                .1
-                .key();
             out.actions.push(act(key, t()));
             let targets = catalog.fk_targets_of_column(table, column);
             if !targets.is_empty() {
@@ -279,17 +319,25 @@ fn alter_cmd(
             }
             ConstraintKind::Unique | ConstraintKind::PrimaryKey if c.using_index.is_some() => {
                 let mut rels = t();
+                let mut key = Key::AlterTableAddConstraintUsingIndex;
                 if let Some(ix) = &c.using_index {
-                    rels.push((
-                        Role::Index,
-                        QName {
-                            schema: table.schema.clone(),
-                            name: ix.clone(),
-                        },
-                    ));
+                    let index = QName {
+                        schema: table.schema.clone(),
+                        name: ix.clone(),
+                    };
+                    // PRIMARY KEY sets its columns NOT NULL, which scans the table unless the
+                    // input shows every one of them NOT NULL already.
+                    let proven = catalog.index_columns(&index).is_some_and(|cols| {
+                        catalog.table(table).is_some_and(|t| {
+                            cols.iter().all(|c| t.not_null.iter().any(|n| **n == **c))
+                        })
+                    });
+                    if c.kind == ConstraintKind::PrimaryKey && !proven {
+                        key = Key::AlterTableAddConstraintUsingIndexPrimaryKey;
+                    }
+                    rels.push((Role::Index, index));
                 }
-                out.actions
-                    .push(act(Key::AlterTableAddConstraintUsingIndex, rels));
+                out.actions.push(act(key, rels));
                 return;
             }
             ConstraintKind::Unique | ConstraintKind::PrimaryKey => Key::AlterTableAddUnique,
@@ -333,6 +381,13 @@ fn alter_cmd(
         }
         AlterCmd::AlterConstraint => Key::AlterTableAlterConstraint,
         AlterCmd::SetTablespace => Key::AlterTableSetTablespace,
+        // Already in the persistence asked for: PostgreSQL does nothing.
+        AlterCmd::SetLogged if catalog.unlogged(table) == Some(false) => {
+            Key::AlterTableSetLoggedUnchanged
+        }
+        AlterCmd::SetUnlogged if catalog.unlogged(table) == Some(true) => {
+            Key::AlterTableSetLoggedUnchanged
+        }
         AlterCmd::SetLogged | AlterCmd::SetUnlogged => Key::AlterTableSetLogged,
         AlterCmd::SetAccessMethod => Key::AlterTableSetAccessMethod,
         AlterCmd::SetOptions { weak: true } => Key::AlterTableSetReloptions,
@@ -512,12 +567,36 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             }
         }
         Op::CreateIndex {
+            name: Some(name),
+            table,
+            concurrently,
+            if_not_exists: true,
+            ..
+        } if catalog
+            .index_table(&QName {
+                schema: table.schema.clone(),
+                name: name.clone(),
+            })
+            .is_some() =>
+        {
+            a.push(act(
+                if *concurrently {
+                    Key::CreateIndexConcurrentlyExists
+                } else {
+                    Key::CreateIndexExists
+                },
+                vec![(Role::Table, table.clone())],
+            ))
+        }
+        Op::CreateIndex {
             table,
             concurrently,
             only,
             ..
         } => a.push(act(
-            if *concurrently {
+            if *concurrently && catalog.table(table).is_some_and(|t| t.partitioned) {
+                Key::CreateIndexConcurrentlyPartitioned
+            } else if *concurrently {
                 Key::CreateIndexConcurrently
             } else if *only && catalog.table(table).is_some_and(|t| t.partitioned) {
                 Key::CreateIndexOnly
@@ -752,13 +831,19 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             };
             a.push(act(key, rels));
         }
-        Op::RefreshMatView { view, concurrently } => {
+        Op::RefreshMatView {
+            view,
+            concurrently,
+            no_data,
+        } => {
             let mut rels = vec![(Role::Table, view.clone())];
             if let Some(t) = catalog.table(view) {
                 rels.extend(t.sources.iter().map(|s| (Role::Source, s.clone())));
             }
             a.push(act(
-                if *concurrently {
+                if *no_data {
+                    Key::RefreshMatviewNoData
+                } else if *concurrently {
                     Key::RefreshMatviewConcurrently
                 } else {
                     Key::RefreshMatview

@@ -293,6 +293,11 @@ pub enum AlterCmd {
         ty: SqlType,
         type_text: String,
         using: Option<String>,
+        /// The USING expression is the column itself, or the column cast to the new type:
+        /// PostgreSQL looks through it to decide whether to rewrite (ATColumnChangeRequiresRewrite).
+        using_is_column: bool,
+        /// `COLLATE …`: the indexes on the column are rebuilt.
+        collate: bool,
     },
     SetDefault {
         column: String,
@@ -519,6 +524,8 @@ pub enum Op {
         inherits: Vec<QName>,
         /// Tables copied by `LIKE` (their definition is read).
         like: Vec<QName>,
+        /// `CREATE UNLOGGED TABLE`.
+        unlogged: bool,
     },
     CreateTableAs {
         table: QName,
@@ -541,6 +548,8 @@ pub enum Op {
         definition: String,
         /// `ON ONLY table`: no index is built on the partitions.
         only: bool,
+        /// `IF NOT EXISTS`: nothing happens when an index of that name exists.
+        if_not_exists: bool,
     },
     DropIndex {
         indexes: Vec<QName>,
@@ -596,6 +605,8 @@ pub enum Op {
     RefreshMatView {
         view: QName,
         concurrently: bool,
+        /// `WITH NO DATA`: the view is emptied, its query does not run.
+        no_data: bool,
     },
     CreateTrigger {
         table: QName,
@@ -621,6 +632,8 @@ pub enum Op {
     /// CREATE DOMAIN.
     CreateDomain {
         name: String,
+        /// It has a CHECK or NOT NULL constraint.
+        constrained: bool,
     },
     /// ALTER DOMAIN: what it does.
     AlterDomain {
@@ -1047,11 +1060,29 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
                     .as_ref()
                     .map(type_of)
                     .unwrap_or_else(|| SqlType::new("?", vec![], false));
+                let is_column = |n: &pb::Node| match n.node.as_ref() {
+                    Some(NodeEnum::ColumnRef(r)) => {
+                        r.fields.last().and_then(string_of).as_deref() == Some(name.as_str())
+                    }
+                    _ => false,
+                };
+                let using_is_column =
+                    c.raw_default
+                        .as_deref()
+                        .is_some_and(|u| match u.node.as_ref() {
+                            Some(NodeEnum::TypeCast(cast)) => {
+                                cast.arg.as_deref().is_some_and(is_column)
+                                    && cast.type_name.as_ref().map(type_of).as_ref() == Some(&ty)
+                            }
+                            _ => is_column(u),
+                        });
                 AlterCmd::AlterType {
                     column: name,
                     type_text: ty.to_string(),
                     ty,
                     using: c.raw_default.as_deref().map(expr_sql),
+                    using_is_column,
+                    collate: c.coll_clause.is_some(),
                 }
             }
             _ => AlterCmd::Other {
@@ -1408,6 +1439,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                     })
                     .unwrap_or_default(),
                 bound: c.partbound.as_ref().map(bound_of).unwrap_or_default(),
+                unlogged: c.relation.as_ref().is_some_and(|r| r.relpersistence == "u"),
                 inherits: if c.partbound.is_some() { vec![] } else { inherits },
                 like,
             }
@@ -1461,6 +1493,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                 columns,
                 definition,
                 only: i.relation.as_ref().is_some_and(|r| !r.inh),
+                if_not_exists: i.if_not_exists,
             }
         }
         NodeEnum::DropStmt(d) => {
@@ -1573,6 +1606,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::RefreshMatViewStmt(r) => Op::RefreshMatView {
             view: r.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
             concurrently: r.concurrent,
+            no_data: r.skip_data,
         },
         NodeEnum::CreateTrigStmt(t) => Op::CreateTrigger {
             table: t.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
@@ -1587,7 +1621,13 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         },
         NodeEnum::CreateEnumStmt(e) => Op::CreateEnum { name: names_of(&e.type_name).last().cloned().unwrap_or_default() },
         NodeEnum::CompositeTypeStmt(_) | NodeEnum::CreateRangeStmt(_) | NodeEnum::DefineStmt(_) => Op::CreateObject { what: "CREATE TYPE".into() },
-        NodeEnum::CreateDomainStmt(d) => Op::CreateDomain { name: names_of(&d.domainname).last().cloned().unwrap_or_default() },
+        NodeEnum::CreateDomainStmt(d) => Op::CreateDomain {
+            name: names_of(&d.domainname).last().cloned().unwrap_or_default(),
+            constrained: d.constraints.iter().any(|c| {
+                matches!(c.node.as_ref(), Some(NodeEnum::Constraint(c))
+                    if matches!(ConstrType::try_from(c.contype), Ok(ConstrType::ConstrCheck | ConstrType::ConstrNotnull)))
+            }),
+        },
         NodeEnum::CreateSeqStmt(_) => Op::CreateObject { what: "CREATE SEQUENCE".into() },
         NodeEnum::CreateFunctionStmt(_) => Op::CreateObject { what: "CREATE FUNCTION".into() },
         NodeEnum::CreateSchemaStmt(_) => Op::CreateObject { what: "CREATE SCHEMA".into() },

@@ -119,6 +119,9 @@ pub enum Effect {
     Catalog,
     /// Changes rows (INSERT/UPDATE/DELETE): row locks, time proportional to the rows touched.
     Dml,
+    /// Swaps in a new, empty file (new relfilenode) without reading the old one (TRUNCATE):
+    /// no scan, no time that grows with the table.
+    Empty,
     /// Reads the whole table while holding the lock (validation, index build).
     Scan,
     /// Writes a new copy of the table and its indexes (new relfilenode).
@@ -132,10 +135,15 @@ impl Effect {
     pub fn rewrites(self) -> bool {
         self == Effect::Rewrite
     }
+    /// A new, empty relfilenode: the rows are gone, none are read or copied.
+    pub fn empties(self) -> bool {
+        self == Effect::Empty
+    }
     pub fn describe(self) -> &'static str {
         match self {
             Effect::Catalog => "catalog only",
             Effect::Dml => "row changes",
+            Effect::Empty => "empties the table",
             Effect::Scan => "scans table",
             Effect::Rewrite => "rewrites table",
         }
@@ -208,6 +216,7 @@ struct RawEntry {
     by_version: Vec<RawOverride>,
     source: String,
     note: Option<String>,
+    fails: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -239,6 +248,9 @@ pub struct Entry {
     pub versions: Versions,
     pub source: String,
     pub note: Option<String>,
+    /// The statement fails on every version the entry applies to: the start of the server's
+    /// error message (the truth tests check that the example fails with it).
+    pub fails: Option<String>,
     base: Behaviour,
     overrides: Vec<Override>,
 }
@@ -350,6 +362,7 @@ fn load() -> Result<Vec<Entry>, String> {
             versions,
             source: e.source,
             note: e.note,
+            fails: e.fails,
             overrides,
         });
     }

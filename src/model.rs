@@ -149,6 +149,8 @@ pub struct StatementReport {
     pub locks_known: bool,
     pub rewrite: bool,
     pub scan: bool,
+    /// Swaps in a new, empty file for the table (TRUNCATE): the rows are gone, none are read.
+    pub empties: bool,
     /// Runs for a time that grows with an existing table: a rewrite, scan or index build of a
     /// table production has, or a backfill of one. Locks held meanwhile wait for it.
     pub slow: bool,

@@ -67,6 +67,7 @@ rules! {
     OpaqueCode = "opaque-code", Warning;
     UnsupportedOnVersion = "unsupported-on-version", Error;
     ConcurrentlyInTransaction = "concurrently-in-transaction", Error;
+    CreateIndexConcurrentlyPartitioned = "create-index-concurrently-partitioned", Error;
     CreateIndexBlocksWrites = "create-index-blocks-writes", Error;
     DropIndexBlocksAccess = "drop-index-blocks-access", Warning;
     ReindexBlocksWrites = "reindex-blocks-writes", Error;

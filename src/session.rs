@@ -23,6 +23,8 @@ struct Savepoint {
     held: usize,
     local_lock_timeout: Option<Option<String>>,
     local_statement_timeout: Option<Option<String>>,
+    /// `Catalog::session_utc` when the savepoint was set (ROLLBACK TO restores it).
+    session_utc: bool,
 }
 
 /// An explicit transaction block (BEGIN … COMMIT/ROLLBACK).
@@ -41,6 +43,8 @@ pub struct Block {
     /// `SET LOCAL` values: Some(None) means reset to the session value for this block.
     local_lock_timeout: Option<Option<String>>,
     local_statement_timeout: Option<Option<String>>,
+    /// `Catalog::session_utc` at BEGIN: a ROLLBACK undoes a SET TimeZone made in the block.
+    session_utc: bool,
 }
 
 /// The session state every rule reads.
@@ -59,6 +63,16 @@ pub struct Session {
     in_history: bool,
     /// missing-lock-timeout was reported in the current autocommit stretch.
     lock_timeout_reported: bool,
+}
+
+/// A TimeZone at UTC offset 0 all year, as `SET TimeZone` may name it (case does not matter).
+fn utc_zone(zone: &str) -> bool {
+    let zone = zone.trim().to_ascii_lowercase();
+    let zone = zone.strip_prefix("etc/").unwrap_or(&zone);
+    matches!(
+        zone,
+        "utc" | "uct" | "gmt" | "gmt0" | "gmt+0" | "gmt-0" | "zulu" | "universal" | "greenwich"
+    )
 }
 
 fn timeout_set(v: &Option<String>) -> bool {
@@ -198,6 +212,10 @@ impl Session {
             self.lock_timeout_reported = false;
         }
         let value = value.filter(|v| !v.eq_ignore_ascii_case("default"));
+        if name == "timezone" && !local {
+            // SET LOCAL TimeZone is not followed: the claim stays the safe one (a rewrite).
+            self.catalog.session_utc = value.as_deref().is_some_and(utc_zone);
+        }
         let block = self.block.as_mut();
         match (name, local, block) {
             ("lock_timeout", true, Some(b)) => b.local_lock_timeout = Some(value),
@@ -308,6 +326,7 @@ pub fn step(
                             enum_values: Vec::new(),
                             local_lock_timeout: None,
                             local_statement_timeout: None,
+                            session_utc: session.catalog.session_utc,
                         });
                         session.next_tx += 1;
                     }
@@ -326,13 +345,18 @@ pub fn step(
                         block,
                         end: Some((index, line)),
                     });
+                    if let Some(e) = &ended {
+                        session.catalog.session_utc = e.block.session_utc;
+                    }
                     session.catalog.rollback_to(0);
                     return ended;
                 }
                 Tx::Savepoint => {
                     let mark = session.catalog.mark();
+                    let session_utc = session.catalog.session_utc;
                     if let Some(b) = session.block.as_mut() {
                         b.savepoints.push(Savepoint {
+                            session_utc,
                             name: savepoint.clone().unwrap_or_default(),
                             catalog_mark: mark,
                             held: b.held.len(),
@@ -356,6 +380,7 @@ pub fn step(
                 }
                 Tx::RollbackTo => {
                     let mut mark = None;
+                    let mut session_utc = None;
                     if let Some(b) = session.block.as_mut() {
                         if let Some(pos) = b
                             .savepoints
@@ -369,11 +394,15 @@ pub fn step(
                             b.local_lock_timeout = sp.local_lock_timeout;
                             b.local_statement_timeout = sp.local_statement_timeout;
                             mark = Some(sp.catalog_mark);
+                            session_utc = Some(sp.session_utc);
                         }
                         b.statements.push(index);
                     }
                     if let Some(m) = mark {
                         session.catalog.rollback_to(m);
+                    }
+                    if let Some(utc) = session_utc {
+                        session.catalog.session_utc = utc;
                     }
                 }
                 Tx::Other => {}
@@ -491,5 +520,20 @@ pub fn settle(ended: &Ended, w: &mut WindowMut) {
             revisions,
             revision_count,
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_zone;
+
+    #[test]
+    fn utc_zones() {
+        for z in ["UTC", "utc", "Etc/UTC", "GMT", "Zulu", "Etc/Universal"] {
+            assert!(utc_zone(z), "{z}");
+        }
+        for z in ["Europe/London", "America/New_York", "UTC+1", "local"] {
+            assert!(!utc_zone(z), "{z}");
+        }
     }
 }

@@ -173,8 +173,13 @@ pub fn classify_change(old: Option<&SqlType>, new: &SqlType, has_using: bool) ->
     let Some(old) = old else {
         return TypeChange::Unknown;
     };
-    if old == new && !has_using {
-        return TypeChange::Same;
+    if old == new {
+        // A USING expression that is not the column itself is evaluated for every row.
+        return if has_using {
+            TypeChange::Rewrite
+        } else {
+            TypeChange::Same
+        };
     }
     if old.array != new.array {
         return TypeChange::Lossy;
@@ -241,6 +246,18 @@ mod tests {
 
     fn t(name: &str, mods: &[i64]) -> SqlType {
         SqlType::new(name, mods.to_vec(), false)
+    }
+
+    #[test]
+    fn a_using_expression_to_the_same_type_rewrites() {
+        assert_eq!(
+            classify_change(Some(&t("int4", &[])), &t("int4", &[]), true),
+            TypeChange::Rewrite
+        );
+        assert_eq!(
+            classify_change(Some(&t("int4", &[])), &t("int4", &[]), false),
+            TypeChange::Same
+        );
     }
 
     #[test]

@@ -15,7 +15,9 @@
 //!     mode per relation, only for relations that existed before the statement (matched by OID, so
 //!     RENAME and SET SCHEMA do not hide them); locks on indexes count when the claim names the
 //!     index, the others are reported apart;
-//!   - `pg_class.relfilenode` of every table and materialized view: a new one is a rewrite;
+//!   - `pg_class.relfilenode` of every table and materialized view: a new one is a rewrite, or
+//!     the new empty file of an entry whose effect is `empty` (TRUNCATE), which must then show
+//!     no scan (no block read: the scan that rebuilds an index on the empty file reads none);
 //!   - `pg_stat_get_xact_numscans` and `pg_stat_get_xact_blocks_fetched` before and after the
 //!     statement: a table scanned or read while the statement holds a lock stronger than ROW
 //!     EXCLUSIVE on it was scanned under that lock (plain DML and reads of source tables under
@@ -40,10 +42,18 @@
 //!   (granted or requested) and probes blocking as above; ends the snapshot blocker and does the
 //!   same again if the statement next waits for the lock blocker (that is how the second
 //!   transaction of DETACH PARTITION CONCURRENTLY is seen); then cancels the statement and ends the
-//!   lock blocker. The observed locks are the strongest per relation over both waits. To see a
+//!   lock blocker. The observed locks are the strongest per relation over both waits (a statement
+//!   that finishes without waiting for either blocker agrees only with a claim of no scan and of
+//!   locks that let ACCESS SHARE be, e.g. CREATE INDEX CONCURRENTLY IF NOT EXISTS of an index that
+//!   exists; its locks are then reported unobserved). To see a
 //!   rewrite, the statement then runs to completion in a fresh scratch schema, relfilenodes
 //!   compared before and after. Scans cannot be seen from outside the statement's backend, so
 //!   there only a rewrite is scan evidence; otherwise the scan is reported as unobserved.
+//!
+//! * **Statements that fail** (an entry with `fails`, e.g. CREATE INDEX CONCURRENTLY on a
+//!   partitioned table): the example runs on its own, outside a transaction block, and must fail
+//!   with an error message that starts as the entry says; nothing else is compared (a failed
+//!   statement keeps no lock and changes nothing).
 //!
 //! The knowledge base's `concurrently` flag is a claim too: each such example is first tried
 //! inside `BEGIN`, where the server must refuse it (SQLSTATE 25001); an example without the flag
@@ -115,11 +125,26 @@ pub struct Claim {
     pub locks: BTreeMap<String, LockMode>,
     pub rewrite: bool,
     pub scan: bool,
+    /// A new, empty relfilenode, nothing read (the `empty` effect): the server shows a new
+    /// relfilenode, which is then no rewrite, and no scan.
+    pub empties: bool,
+    /// The statement fails: the start of the server's error message (the knowledge base's `fails`).
+    pub fails: Option<String>,
     /// The statement may run inside a transaction block (the knowledge base's `concurrently = false`).
     pub in_transaction_block: bool,
 }
 
 impl Claim {
+    /// What the claim says about the table's file: `rewrite`, `no rewrite` or, for the `empty`
+    /// effect, `new empty relfilenode`.
+    fn file_text(&self) -> String {
+        if self.empties {
+            "new empty relfilenode".into()
+        } else {
+            flag(self.rewrite, "rewrite")
+        }
+    }
+
     /// Analyses the entry's example as the truth tests run it: after the fixture and the setup.
     pub fn of(entry: &Entry, version: u32) -> Claim {
         let mut options = crate::Options::for_version(version);
@@ -132,6 +157,8 @@ impl Claim {
                 locks: BTreeMap::new(),
                 rewrite: false,
                 scan: false,
+                empties: false,
+                fails: None,
                 in_transaction_block: !entry.outside_transaction(version),
             };
         };
@@ -144,6 +171,8 @@ impl Claim {
             locks,
             rewrite: last.rewrite,
             scan: last.scan,
+            empties: last.empties,
+            fails: kb::entry_named(last.kind.as_str()).and_then(|e| e.fails.clone()),
             in_transaction_block: !entry.outside_transaction(version),
         }
     }
@@ -230,6 +259,10 @@ pub struct Observation {
     pub blocking: BTreeMap<String, Blocking>,
     /// What could not be observed, in words.
     pub unobserved: Vec<String>,
+    /// The server's error, for a claim that the statement fails (run on its own).
+    pub error: Option<String>,
+    /// The statement finished before its locks could be read (they are not compared).
+    pub locks_unseen: bool,
     /// Relations that existed before the statement (fixture and setup).
     pub existing: BTreeSet<String>,
     /// Pre-existing indexes and the table each belongs to.
@@ -318,15 +351,40 @@ impl Check {
         };
         let claim = &self.claim;
         let (mut claimed, mut seen) = (Vec::new(), Vec::new());
+        if claim.fails.is_some() || o.error.is_some() {
+            let agrees = match (&claim.fails, &o.error) {
+                (Some(fails), Some(error)) => error.starts_with(fails.as_str()),
+                _ => false,
+            };
+            if !agrees {
+                claimed.push(fails_text(claim.fails.as_deref()));
+                seen.push(fails_text(o.error.as_deref()));
+            }
+            if let Some(in_block) = o.in_transaction_block
+                && in_block != claim.in_transaction_block
+            {
+                claimed.push(transaction_block_text(claim.in_transaction_block));
+                seen.push(transaction_block_text(in_block));
+            }
+            if !claimed.is_empty() {
+                lines.push(format!(
+                    "{}: claimed {{{}}} observed {{{}}}",
+                    self.prefix(),
+                    claimed.join(", "),
+                    seen.join(", ")
+                ));
+            }
+            return lines;
+        }
         let claimed_locks = self.comparable_claimed_locks(o);
-        if claimed_locks != o.locks {
+        if !o.locks_unseen && claimed_locks != o.locks {
             claimed.push(locks_text(&claimed_locks));
             seen.push(locks_text(&o.locks));
         }
         if let Some(rewrite) = o.rewrite
-            && rewrite != claim.rewrite
+            && rewrite != (claim.rewrite || claim.empties)
         {
-            claimed.push(flag(claim.rewrite, "rewrite"));
+            claimed.push(claim.file_text());
             seen.push(flag(rewrite, "rewrite"));
         }
         if let Some(scan) = o.scan
@@ -409,11 +467,14 @@ impl Check {
     /// `{items: AccessExclusiveLock, rewrite, scan}`
     pub fn claimed_text(&self) -> String {
         let c = &self.claim;
-        let mut parts = vec![
-            locks_text(&c.locks),
-            flag(c.rewrite, "rewrite"),
-            flag(c.scan, "scan"),
-        ];
+        if c.fails.is_some() {
+            let mut parts = vec![fails_text(c.fails.as_deref())];
+            if !c.in_transaction_block {
+                parts.push(transaction_block_text(false));
+            }
+            return format!("{{{}}}", parts.join(", "));
+        }
+        let mut parts = vec![locks_text(&c.locks), c.file_text(), flag(c.scan, "scan")];
         if !c.in_transaction_block {
             parts.push(transaction_block_text(false));
         }
@@ -425,11 +486,25 @@ impl Check {
         let Ok(o) = &self.observed else {
             return "{not observed}".into();
         };
-        let mut parts = vec![locks_text(&o.locks)];
-        parts.push(
-            o.rewrite
-                .map_or("rewrite unobserved".into(), |r| flag(r, "rewrite")),
-        );
+        if self.claim.fails.is_some() || o.error.is_some() {
+            let mut parts = vec![fails_text(o.error.as_deref())];
+            if o.in_transaction_block == Some(false) {
+                parts.push(transaction_block_text(false));
+            }
+            return format!("{{{}}}", parts.join(", "));
+        }
+        let mut parts = vec![if o.locks_unseen {
+            "locks unobserved".into()
+        } else {
+            locks_text(&o.locks)
+        }];
+        parts.push(match o.rewrite {
+            None => "rewrite unobserved".into(),
+            Some(true) if self.claim.empties && o.scan == Some(false) => {
+                "new empty relfilenode".into()
+            }
+            Some(r) => flag(r, "rewrite"),
+        });
         parts.push(o.scan.map_or("scan unobserved".into(), |s| flag(s, "scan")));
         if o.in_transaction_block == Some(false) {
             parts.push(transaction_block_text(false));
@@ -440,6 +515,14 @@ impl Check {
                 .map(|(relation, b)| blocks_text(relation, *b)),
         );
         format!("{{{}}}", parts.join(", "))
+    }
+}
+
+/// `fails: <message>`, or `runs` for a statement that does not fail.
+fn fails_text(error: Option<&str>) -> String {
+    match error {
+        Some(e) => format!("fails: {e}"),
+        None => "runs".into(),
     }
 }
 
@@ -623,7 +706,13 @@ impl Verifier {
     pub fn check(&mut self, entry: &Entry, version: u32) -> Result<Check> {
         let claim = Claim::of(entry, version);
         let major = self.server_major;
-        let mut observed = if entry.outside_transaction(version) {
+        let mut observed = if claim.fails.is_some() {
+            let in_block = self.runs_in_transaction_block(entry)?;
+            self.observe_failure(entry)?.map(|mut o| {
+                o.in_transaction_block = in_block;
+                o
+            })
+        } else if entry.outside_transaction(version) {
             let in_block = self.runs_in_transaction_block(entry)?;
             self.observe_with_blockers(entry, &claim)?.map(|mut o| {
                 o.in_transaction_block = in_block;
@@ -781,7 +870,8 @@ impl Verifier {
             o.add_locks(claim, snapshot, &relation_locks(&mut v.main, pid)?);
             let after = read_counters(&mut v.main, snapshot)?;
             o.rewrite = Some(rewritten(snapshot, &after));
-            let mut scanned = o.rewrite == Some(true);
+            // A new empty file (TRUNCATE) is no scan: the counters must say whether it read.
+            let mut scanned = o.rewrite == Some(true) && !claim.empties;
             for r in snapshot.relations.iter().filter(|r| r.has_heap()) {
                 let (Some(b), Some(a)) = (before.get(&r.oid), after.get(&r.oid)) else {
                     continue;
@@ -789,15 +879,30 @@ impl Verifier {
                 let (scans, blocks) = (a.scans - b.scans, a.blocks - b.blocks);
                 if scans > 0 || blocks > 0 {
                     o.reads.insert(r.name.clone(), (scans, blocks));
-                    scanned |= o
-                        .locks
-                        .get(&r.name)
-                        .is_some_and(|m| *m > LockMode::RowExclusiveLock);
+                    // A new empty file is scanned without a block read (the index rebuild
+                    // REFRESH … WITH NO DATA does on it): only a block read of the table is a scan.
+                    scanned |= (!claim.empties || blocks > 0)
+                        && o.locks
+                            .get(&r.name)
+                            .is_some_and(|m| *m > LockMode::RowExclusiveLock);
                 }
             }
             o.scan = Some(scanned);
             o.blocking = probe_blocking(&mut v.probe, snapshot, claim, &o)?;
             v.main.batch_execute("ROLLBACK")?;
+            Ok(Ok(o))
+        })
+    }
+
+    /// For a claim that the statement fails: runs it on its own (outside a transaction block)
+    /// and records the error, if any.
+    fn observe_failure(&mut self, entry: &Entry) -> Attempt<Observation> {
+        self.in_scratch_schema(entry, |v, snapshot| {
+            let ran = v.runner.batch_execute(&entry.example);
+            let mut o = Observation::new(snapshot);
+            o.error = ran.err().map(|e| db_error_text(&e));
+            o.unobserved
+                .push("locks, rewrite and scan: the statement fails".into());
             Ok(Ok(o))
         })
     }
@@ -857,8 +962,8 @@ impl Verifier {
         match completed {
             Ok(rewrite) => {
                 o.rewrite = Some(rewrite);
-                o.scan = rewrite.then_some(true);
-                if !rewrite {
+                o.scan = (rewrite && !claim.empties).then_some(true);
+                if o.scan.is_none() {
                     o.unobserved
                         .push("scan: not visible outside the statement's own session".into());
                 }
@@ -924,6 +1029,22 @@ impl Verifier {
                 // old snapshot: it waited for no relation lock. That agrees with a claim of none
                 // (ALTER TYPE … ADD VALUE on PostgreSQL 11) and is reported for any other claim.
                 Ok(()) if claim.locks.is_empty() => Ok(o),
+                // Nor did a statement whose claimed locks all let the blockers' ACCESS SHARE be
+                // and that claims no scan (CREATE INDEX CONCURRENTLY IF NOT EXISTS of an index
+                // that exists): it was over before its locks could be seen.
+                Ok(())
+                    if !claim.scan
+                        && claim
+                            .locks
+                            .values()
+                            .all(|m| !m.conflicts_with(LockMode::AccessShareLock)) =>
+                {
+                    o.locks_unseen = true;
+                    o.unobserved.push(
+                        "locks: it finished at once, waiting for neither blocker session".into(),
+                    );
+                    Ok(o)
+                }
                 Ok(()) => Err(Failure::Error(
                     "finished without waiting for the blocker sessions, so its locks could not be seen"
                         .into(),
@@ -1229,7 +1350,7 @@ pub fn matrix_markdown() -> String {
         "# Lock matrix\n\n\
          Generated from `rules/locks.toml` by `PGRISK_UPDATE_MATRIX=1 cargo test --test truth matrix`: do not edit.\n\n\
          Each cell: the lock pgrisk claims on the statement's main relation (the role column) and what the \
-         statement does to the data (catalog only, row changes, scan under the lock, rewrite).\n\n\
+         statement does to the data (catalog only, row changes, empty: a new empty file, scan under the lock, rewrite).\n\n\
          - ✓ the claim (classification, locks on every relation, rewrite, scan, what plain reads and writes \
          wait for) is checked on a real server of that major by `tests/truth.rs`, which fails on any \
          disagreement; `src/verify.rs` says how.\n\
@@ -1305,6 +1426,9 @@ fn matrix_cell(entry: &Entry, version: u32, role: Option<kb::Role>) -> String {
     if !entry.applies_to(version) {
         return "—".into();
     }
+    if entry.fails.is_some() {
+        return "fails ✓".into();
+    }
     let b = entry.behaviour(version);
     let lock = match b
         .locks
@@ -1319,6 +1443,7 @@ fn matrix_cell(entry: &Entry, version: u32, role: Option<kb::Role>) -> String {
     let effect = match b.effect {
         kb::Effect::Catalog => "catalog",
         kb::Effect::Dml => "rows",
+        kb::Effect::Empty => "empty",
         kb::Effect::Scan => "scan",
         kb::Effect::Rewrite => "rewrite",
     };
@@ -1355,6 +1480,8 @@ mod tests {
             locks,
             rewrite,
             scan,
+            empties: false,
+            fails: None,
             in_transaction_block: true,
         }
     }
@@ -1426,6 +1553,29 @@ mod tests {
               claimed {items: AccessExclusiveLock, no rewrite, no scan} \
               observed {items: ShareLock, rewrite, scan}"
             ]
+        );
+    }
+
+    #[test]
+    fn an_empty_claim_expects_a_new_relfilenode_and_no_scan() {
+        let empties = Claim {
+            empties: true,
+            ..claim("truncate", &[("items", AccessExclusiveLock)], false, false)
+        };
+        let agrees = check(
+            "truncate",
+            empties.clone(),
+            Ok(observed(&[("items", AccessExclusiveLock)], true, false)),
+        );
+        assert!(agrees.agrees(), "{:?}", agrees.mismatches);
+        let copied = check(
+            "truncate",
+            empties,
+            Ok(observed(&[("items", AccessExclusiveLock)], true, true)),
+        );
+        assert_eq!(
+            copied.mismatches,
+            ["truncate on PG15: TRUNCATE events_2025: claimed {no scan} observed {scan}"]
         );
     }
 

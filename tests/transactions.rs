@@ -380,3 +380,24 @@ fn a_rolled_back_enum_type_is_forgotten() {
         "e is unknown again"
     );
 }
+
+#[test]
+fn set_timezone_utc_spares_the_timestamptz_rewrite_until_rolled_back() {
+    let r = run(
+        "CREATE TABLE t (a timestamp);\nCOMMIT;\nBEGIN;\nSET TIME ZONE 'UTC';\nROLLBACK;\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nSET TimeZone = 'Etc/UTC';\nBEGIN;\nSAVEPOINT s;\nSET TimeZone = 'Europe/Paris';\nROLLBACK TO s;\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\nRESET TimeZone;\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\n",
+    );
+    let alters: Vec<(&str, bool)> = r
+        .statements
+        .iter()
+        .filter(|s| s.kind.as_str().starts_with("alter_table"))
+        .map(|s| (s.kind.as_str(), s.rewrite))
+        .collect();
+    assert_eq!(
+        alters,
+        [
+            ("alter_table.alter_column_type", true),
+            ("alter_table.alter_column_type.timestamptz_utc", false),
+            ("alter_table.alter_column_type", true),
+        ]
+    );
+}

@@ -98,6 +98,8 @@ fn effect_cell(st: &StatementReport) -> &'static str {
         "rewrite"
     } else if st.scan {
         "scan"
+    } else if st.empties {
+        "empties"
     } else if st.parsed && st.locks_known {
         "-"
     } else {

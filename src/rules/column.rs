@@ -77,6 +77,23 @@ fn alter(
                 return;
             }
             let v = column_vars(table, column);
+            if let Some(f) = fact_of(ctx, classified, origin, Key::AlterTableAddColumnDomain) {
+                let mut v = table_vars(table);
+                v.insert(
+                    "command",
+                    format!(
+                        "ALTER TABLE {table} ADD COLUMN {} {}",
+                        ident(&column.name),
+                        column.type_text
+                    ),
+                );
+                out.push(draft(
+                    RuleId::TableRewrite,
+                    format!("ADD COLUMN {} of domain {}, which has a CHECK or NOT NULL constraint, checks its default (NULL if none) on every row: {table} is rewritten under {}: {} wait for the whole copy (add the column as the domain's base type, with a CHECK constraint NOT VALID, then VALIDATE)", column.name, column.type_text, f.lock_name(Role::Table), f.waiters(Role::Table)),
+                    v,
+                ));
+                return;
+            }
             // The column's own entry: an inline REFERENCES adds a foreign-key entry beside it.
             let Some(f) = fact_of(ctx, classified, origin, add_column_key(column)) else {
                 return;
@@ -127,8 +144,12 @@ fn alter(
             ty,
             type_text,
             using,
+            using_is_column,
+            ..
         } if existing => {
-            let (old, change) = s.catalog.type_change(table, column, ty, using.is_some());
+            let (old, change) =
+                s.catalog
+                    .type_change(table, column, ty, using.is_some() && !using_is_column);
             let mut v = table_vars(table);
             v.insert("column", ident(column));
             v.insert("column_name", column.clone());
@@ -151,6 +172,14 @@ fn alter(
                     .to_string(),
                 |t| t.to_string(),
             );
+            if f.action.key == Key::AlterTableAlterColumnTypeCollation {
+                out.push(draft(
+                    RuleId::AlterColumnType,
+                    format!("changing the collation of {table}.{column} rebuilds the indexes on it under {lock}: {waiters} wait for the builds (the table itself is not rewritten)"),
+                    v,
+                ));
+                return;
+            }
             if !f.effect().rewrites() {
                 return;
             }

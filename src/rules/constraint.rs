@@ -204,6 +204,52 @@ fn alter(
             }
             let lock = f.lock_name(Role::Table);
             let waiters = f.waiters(Role::Table);
+            if let Some(ix) = &c.using_index {
+                // PRIMARY KEY USING INDEX: the scan is the SET NOT NULL of its columns.
+                let index = QName {
+                    schema: table.schema.clone(),
+                    name: ix.clone(),
+                };
+                let columns = ctx
+                    .session
+                    .catalog
+                    .index_columns(&index)
+                    .map(<[String]>::to_vec)
+                    .unwrap_or_default();
+                // The input did not show the index's columns: a placeholder the reader fills in.
+                let column = columns
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "<column>".into());
+                let mut v = table_vars(table);
+                v.insert(
+                    "column",
+                    if columns.is_empty() {
+                        column.clone()
+                    } else {
+                        ident(&column)
+                    },
+                );
+                v.insert("column_name", column.clone());
+                let name = default_constraint_name(
+                    table,
+                    std::slice::from_ref(&column),
+                    ConstraintKind::NotNull,
+                );
+                v.insert("constraint", ident(&name));
+                v.insert("constraint_name", name);
+                let which = if columns.is_empty() {
+                    format!("the columns of {ix} that are not NOT NULL yet")
+                } else {
+                    sql_list(&columns)
+                };
+                out.push(draft(
+                    RuleId::SetNotNull,
+                    format!("ADD PRIMARY KEY USING INDEX {ix} sets {which} NOT NULL, which scans all of {table} under {lock}: {waiters} wait (make the columns NOT NULL first, then the PRIMARY KEY is catalog only)"),
+                    v,
+                ));
+                return;
+            }
             let name = c
                 .name
                 .clone()

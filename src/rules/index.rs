@@ -3,7 +3,7 @@
 use super::{Draft, StmtCtx, draft, facts, py_list, suggested_index_name, table_vars, waiters};
 use crate::classify::Classified;
 use crate::facts::{Op, QName, ident};
-use crate::kb::Role;
+use crate::kb::{Key, Role};
 use crate::registry::RuleId;
 
 pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>) {
@@ -16,6 +16,16 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
             definition,
             ..
         } => {
+            if classified
+                .actions
+                .iter()
+                .any(|a| a.key == Key::CreateIndexConcurrentlyPartitioned)
+            {
+                out.push(concurrently_partitioned(
+                    ctx, name, table, *unique, columns, definition,
+                ));
+                return;
+            }
             for f in facts(ctx, classified, 0) {
                 let Some(mode) = f.lock(Role::Table) else {
                     continue;
@@ -118,4 +128,96 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
         }
         _ => {}
     }
+}
+
+/// create-index-concurrently-partitioned: the recipe names each partition the input showed.
+fn concurrently_partitioned(
+    ctx: &StmtCtx,
+    name: &Option<String>,
+    table: &QName,
+    unique: bool,
+    columns: &[String],
+    definition: &str,
+) -> Draft {
+    let mut v = table_vars(table);
+    let index_name = name
+        .clone()
+        .unwrap_or_else(|| suggested_index_name(table, columns));
+    let index = QName {
+        schema: table.schema.clone(),
+        name: index_name.clone(),
+    };
+    let unique = if unique { "UNIQUE " } else { "" };
+    let catalog = &ctx.session.catalog;
+    let partitions: Vec<QName> = catalog
+        .descendants(table, true)
+        .names
+        .into_iter()
+        .filter(|p| {
+            catalog
+                .table(p)
+                .is_some_and(|t| t.parents.contains(&table.key()))
+        })
+        .collect();
+    let (mut builds, mut builds_py, mut attaches, mut attaches_py) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for p in &partitions {
+        let sub = QName {
+            schema: p.schema.clone(),
+            name: format!("{index_name}_{}", p.name),
+        };
+        let build = if catalog.table(p).is_some_and(|t| t.partitioned) {
+            format!(
+                "-- {p} is partitioned itself: ON ONLY, then these three steps for its partitions\nCREATE {unique}INDEX {sub} ON ONLY {p} {definition};"
+            )
+        } else {
+            format!("CREATE {unique}INDEX CONCURRENTLY {sub} ON {p} {definition};")
+        };
+        for line in build.lines() {
+            builds_py.push(if line.starts_with("--") {
+                format!("    # {}", &line[3..])
+            } else {
+                format!(
+                    "    op.execute(\"{}\")",
+                    super::py_str(line.trim_end_matches(';'))
+                )
+            });
+        }
+        builds.push(build);
+        let attach = format!("ALTER INDEX {index} ATTACH PARTITION {sub};");
+        attaches_py.push(format!(
+            "op.execute(\"{}\")",
+            super::py_str(attach.trim_end_matches(';'))
+        ));
+        attaches.push(attach);
+    }
+    if partitions.is_empty() {
+        let p = format!("<partition of {}>", table.name);
+        builds.push(format!(
+            "-- for each partition of {table}:\nCREATE {unique}INDEX CONCURRENTLY {index_name}_{p} ON {p} {definition};"
+        ));
+        builds_py.push(format!("    # for each partition of {table}: CREATE {unique}INDEX CONCURRENTLY … ON the partition {definition}"));
+        attaches.push(format!(
+            "ALTER INDEX {index} ATTACH PARTITION {index_name}_{p};"
+        ));
+        attaches_py.push(format!(
+            "# for each partition's index: ALTER INDEX {index} ATTACH PARTITION …"
+        ));
+    }
+    v.insert("index", index.to_string());
+    v.insert("index_name", index_name);
+    v.insert("unique", unique.into());
+    v.insert("definition", definition.to_string());
+    v.insert("partition_builds", builds.join("\n"));
+    v.insert("partition_builds_py", builds_py.join("\n"));
+    v.insert("attaches", attaches.join("\n"));
+    v.insert("attaches_py", attaches_py.join("\n"));
+    draft(
+        RuleId::CreateIndexConcurrentlyPartitioned,
+        format!(
+            "CREATE INDEX CONCURRENTLY on partitioned table {table} fails on PostgreSQL {}: concurrent builds are not supported on a partitioned table; build each partition's index concurrently and attach it to an index created ON ONLY {table}",
+            ctx.version()
+        ),
+        v,
+    )
 }

@@ -115,7 +115,8 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
             let Some(f) = fact(ctx, classified, 0) else {
                 return;
             };
-            if !f.lock(Role::Table).is_some_and(|m| m.blocks().reads) {
+            // WITH NO DATA runs no query: the lock is brief.
+            if !f.lock(Role::Table).is_some_and(|m| m.blocks().reads) || f.effect().empties() {
                 return;
             }
             out.push(draft(
