@@ -597,7 +597,8 @@ impl Catalog {
         }
         if self.saved_tables.insert(key.to_string()) {
             let before = self.tables.get(key).cloned();
-            self.undo.push(Undo::Table(key.to_string(), before.map(Box::new)));
+            self.undo
+                .push(Undo::Table(key.to_string(), before.map(Box::new)));
         }
         self.tables.get_mut(key)
     }

@@ -440,7 +440,9 @@ fn alter_cmd(
             concurrently,
             finalize,
         } => {
-            let key = if *concurrently || *finalize {
+            let key = if *concurrently && !catalog.default_partition(table).names.is_empty() {
+                Key::AlterTableDetachPartitionConcurrentlyDefaultPartition
+            } else if *concurrently || *finalize {
                 Key::AlterTableDetachPartitionConcurrently
             } else {
                 Key::AlterTableDetachPartition

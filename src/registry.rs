@@ -94,6 +94,7 @@ rules! {
     AttachPartition = "attach-partition", Warning;
     DefaultPartitionScan = "default-partition-scan", Error;
     DetachPartition = "detach-partition", Error;
+    DetachConcurrentlyWithDefault = "detach-concurrently-with-default", Error;
     RefreshMatviewBlocksReads = "refresh-matview-blocks-reads", Warning;
     MissingLockTimeout = "missing-lock-timeout", Warning;
     LockHeldAcrossStatements = "lock-held-across-statements", Error;

@@ -186,6 +186,34 @@ fn alter(
                 v,
             ));
         }
+        AlterCmd::DetachPartition { partition, .. }
+            if f.action.key == Key::AlterTableDetachPartitionConcurrentlyDefaultPartition =>
+        {
+            let mut v = table_vars(table);
+            v.insert("partition", partition.to_string());
+            let default = ctx
+                .session
+                .catalog
+                .default_partition(table)
+                .names
+                .first()
+                .map_or_else(|| "its DEFAULT partition".to_string(), |d| d.to_string());
+            v.insert("default_partition", default.clone());
+            out.push(draft(
+                RuleId::DetachConcurrentlyWithDefault,
+                format!("DETACH PARTITION … CONCURRENTLY fails: {table} has a DEFAULT partition ({default}), and PostgreSQL refuses to detach concurrently then"),
+                v,
+            ));
+        }
+        // With a DEFAULT partition CONCURRENTLY is not allowed: the brief plain detach with a
+        // lock_timeout is the way (missing-lock-timeout guards it).
+        AlterCmd::DetachPartition { .. }
+            if !ctx
+                .session
+                .catalog
+                .default_partition(table)
+                .names
+                .is_empty() => {}
         AlterCmd::DetachPartition { partition, .. } if f.blocks_traffic(Role::Table) => {
             let mut v = table_vars(table);
             v.insert("partition", partition.to_string());
