@@ -93,6 +93,8 @@ pub struct Table {
     pub not_null: Vec<Box<str>>,
     /// `CREATE UNLOGGED TABLE` or `SET UNLOGGED` (meaningful when `defined`).
     pub unlogged: bool,
+    /// Triggers created on it in the input (complete when `defined`).
+    pub triggers: Vec<Box<str>>,
     /// Columns whose default draws from a sequence (`serial`, `DEFAULT nextval('s')`).
     pub sequences: Vec<(Box<str>, QName)>,
 }
@@ -427,6 +429,13 @@ impl Catalog {
             names,
             complete: self.defined(name),
         }
+    }
+
+    /// `name` has no trigger `trigger`, as far as the input shows (its CREATE was seen and no
+    /// CREATE TRIGGER of that name since).
+    pub fn lacks_trigger(&self, table: &QName, trigger: &str) -> bool {
+        self.table(table)
+            .is_some_and(|t| t.defined && !t.triggers.iter().any(|x| **x == *trigger))
     }
 
     /// Tables with a column whose default draws from the sequence `name`.
@@ -1047,6 +1056,18 @@ impl Catalog {
             Op::DropIndex { indexes, .. } => {
                 for i in indexes {
                     self.put_index(i.key(), None);
+                }
+            }
+            Op::CreateTrigger { table, name } => {
+                if let Some(t) = self.edit(&table.key())
+                    && !t.triggers.iter().any(|x| **x == **name)
+                {
+                    t.triggers.push(name.as_str().into());
+                }
+            }
+            Op::DropTrigger { table, name, .. } => {
+                if let Some(t) = self.edit(&table.key()) {
+                    t.triggers.retain(|x| **x != **name);
                 }
             }
             Op::CreateEnum { name } if self.enums.insert(name.clone()) => {

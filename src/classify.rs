@@ -853,12 +853,21 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 rels,
             ))
         }
-        Op::CreateTrigger { table } => {
+        Op::CreateTrigger { table, .. } => {
             a.push(act(Key::CreateTrigger, vec![(Role::Table, table.clone())]))
         }
-        Op::DropTrigger { table } => {
-            a.push(act(Key::DropTrigger, vec![(Role::Table, table.clone())]))
-        }
+        Op::DropTrigger {
+            table,
+            name,
+            if_exists,
+        } => a.push(act(
+            if *if_exists && catalog.lacks_trigger(table, name) {
+                Key::DropTriggerMissing
+            } else {
+                Key::DropTrigger
+            },
+            vec![(Role::Table, table.clone())],
+        )),
         Op::Policy { table } => a.push(act(Key::CreatePolicy, vec![(Role::Table, table.clone())])),
         Op::AlterEnum { rename_value, .. } => a.push(act(
             if *rename_value {

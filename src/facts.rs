@@ -610,9 +610,12 @@ pub enum Op {
     },
     CreateTrigger {
         table: QName,
+        name: String,
     },
     DropTrigger {
         table: QName,
+        name: String,
+        if_exists: bool,
     },
     Policy {
         table: QName,
@@ -1520,7 +1523,11 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                         Some(NodeEnum::List(l)) if l.items.len() >= 2 => Some(QName::from_names(&l.items[..l.items.len() - 1])),
                         _ => None,
                     });
-                    Op::DropTrigger { table: table.unwrap_or_else(|| QName::new("?")) }
+                    let name = d.objects.first().and_then(|o| match o.node.as_ref() {
+                        Some(NodeEnum::List(l)) => names_of(&l.items).last().cloned(),
+                        _ => None,
+                    });
+                    Op::DropTrigger { table: table.unwrap_or_else(|| QName::new("?")), name: name.unwrap_or_default(), if_exists: d.missing_ok }
                 }
                 ObjectType::ObjectPolicy | ObjectType::ObjectRule => {
                     let table = d.objects.first().and_then(|o| match o.node.as_ref() {
@@ -1610,6 +1617,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         },
         NodeEnum::CreateTrigStmt(t) => Op::CreateTrigger {
             table: t.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+            name: t.trigname.clone(),
         },
         NodeEnum::CreatePolicyStmt(p) => Op::Policy { table: p.table.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },
         NodeEnum::AlterPolicyStmt(p) => Op::Policy { table: p.table.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },
