@@ -157,7 +157,7 @@ pub fn add_column_key(c: &ColumnDef) -> Key {
 }
 
 fn alter_cmd(
-    table: &QName,
+    (table, only): (&QName, bool),
     kind: RelKind,
     cmd: &AlterCmd,
     catalog: &Catalog,
@@ -300,6 +300,11 @@ fn alter_cmd(
         AlterCmd::SetStorage => Key::AlterTableSetStorage,
         AlterCmd::Identity => Key::AlterTableIdentity,
         AlterCmd::AddConstraint(c) => match c.kind {
+            ConstraintKind::Check
+                if only && !catalog.descendants(table, false).names.is_empty() =>
+            {
+                Key::AlterTableAddCheckOnly
+            }
             ConstraintKind::Check if c.not_valid => Key::AlterTableAddCheckNotValid,
             ConstraintKind::Check => Key::AlterTableAddCheck,
             ConstraintKind::NotNull if c.not_valid => Key::AlterTableAddNotNullConstraintNotValid,
@@ -440,7 +445,10 @@ fn alter_cmd(
             concurrently,
             finalize,
         } => {
-            let key = if *concurrently && !catalog.default_partition(table).names.is_empty() {
+            let referenced = !catalog.referencing(table).names.is_empty();
+            let key = if !*concurrently && !*finalize && referenced {
+                Key::AlterTableDetachPartitionReferenced
+            } else if *concurrently && !catalog.default_partition(table).names.is_empty() {
                 Key::AlterTableDetachPartitionConcurrentlyDefaultPartition
             } else if *concurrently || *finalize {
                 Key::AlterTableDetachPartitionConcurrently
@@ -558,11 +566,14 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             a.push(each(Key::CreateTableAsSelect, Role::Source, sources))
         }
         Op::AlterTable {
-            table, kind, cmds, ..
+            table,
+            kind,
+            cmds,
+            only,
         } => {
             for (i, cmd) in cmds.iter().enumerate() {
                 let before = out.actions.len();
-                alter_cmd(table, *kind, cmd, catalog, &mut out);
+                alter_cmd((table, *only), *kind, cmd, catalog, &mut out);
                 for a in &mut out.actions[before..] {
                     a.origin = i;
                 }

@@ -199,7 +199,9 @@ fn alter(
                 return;
             };
             // NOT VALID, USING INDEX and the like are catalog-only: the knowledge base says so.
-            if !f.effect().scans() {
+            // ALTER TABLE ONLY … ADD CHECK on a table with children fails: the same recipe.
+            let fails = f.action.key == Key::AlterTableAddCheckOnly;
+            if !f.effect().scans() && !fails {
                 return;
             }
             let lock = f.lock_name(Role::Table);
@@ -267,11 +269,12 @@ fn alter(
                         "check_expr_py",
                         py_str(c.expr.as_deref().unwrap_or_default()),
                     );
-                    out.push(draft(
-                        RuleId::AddCheckConstraint,
-                        format!("ADD CONSTRAINT {name} CHECK scans all of {table} under {lock} to validate it: {waiters} wait"),
-                        v,
-                    ));
+                    let message = if fails {
+                        format!("ALTER TABLE ONLY {table} ADD CONSTRAINT {name} CHECK fails: {table} has partitions or inheritance children, and a CHECK must be on them too (\"constraint must be added to child tables too\"); leave out ONLY")
+                    } else {
+                        format!("ADD CONSTRAINT {name} CHECK scans all of {table} under {lock} to validate it: {waiters} wait")
+                    };
+                    out.push(draft(RuleId::AddCheckConstraint, message, v));
                 }
                 ConstraintKind::ForeignKey => {
                     let r = c.references.clone().unwrap_or(ForeignRef {
