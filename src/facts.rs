@@ -372,8 +372,12 @@ pub struct Bound {
 /// The sequence a column default draws from: `nextval('s')` (also as `nextval('s'::regclass)`).
 pub fn default_sequence(default: &str) -> Option<QName> {
     let rest = default.split_once("nextval(")?.1;
-    let name = rest.split_once('\'')?.1.split_once('\'')?.0;
-    let parts: Vec<&str> = name.split('.').map(|p| p.trim_matches('"')).collect();
+    regclass_name(rest.split_once('\'')?.1.split_once('\'')?.0)
+}
+
+/// A relation named in a regclass string literal: `'s'`, `'schema.s'`, `'"S"'`.
+fn regclass_name(text: &str) -> Option<QName> {
+    let parts: Vec<&str> = text.split('.').map(|p| p.trim_matches('"')).collect();
     match parts.as_slice() {
         [schema, name] => Some(QName {
             schema: Some(schema.to_string()),
@@ -1313,17 +1317,7 @@ fn lock_mode_of(mode: i32) -> LockMode {
 fn sequence_arg(arg: &pb::Node) -> Option<QName> {
     match arg.node.as_ref()? {
         NodeEnum::AConst(c) => match c.val.as_ref()? {
-            pb::a_const::Val::Sval(s) => {
-                let parts: Vec<&str> = s.sval.split('.').map(|p| p.trim_matches('"')).collect();
-                match parts.as_slice() {
-                    [schema, name] => Some(QName {
-                        schema: Some(schema.to_string()),
-                        name: name.to_string(),
-                    }),
-                    [name] => Some(QName::new(name)),
-                    _ => None,
-                }
-            }
+            pb::a_const::Val::Sval(s) => regclass_name(&s.sval),
             _ => None,
         },
         NodeEnum::TypeCast(t) => t.arg.as_deref().and_then(sequence_arg),
