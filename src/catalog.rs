@@ -173,6 +173,11 @@ pub struct Catalog {
     /// read for an index the catalog still knows).
     index_columns: HashMap<String, Vec<String>>,
     undo: Vec<Undo>,
+    /// Referenced table key → keys of the tables whose foreign keys were seen pointing at it,
+    /// and source table key → keys of the views over it. Only ever added to (a superset: each
+    /// lookup checks the candidates), so reverse lookups cost the candidates, not every table.
+    referrers: HashMap<String, Vec<String>>,
+    viewers: HashMap<String, Vec<String>>,
     /// Tables and indexes whose state before the last mark is already in `undo`: one copy
     /// each is enough to roll back, however often they change.
     saved_tables: HashSet<String>,
@@ -358,8 +363,7 @@ impl Catalog {
     pub fn referencing(&self, name: &QName) -> Related {
         let key = name.key();
         let mut names: Vec<QName> = self
-            .tables
-            .iter()
+            .candidates(&self.referrers, &key)
             .filter(|(k, t)| {
                 **k != key
                     && t.constraints
@@ -372,6 +376,43 @@ impl Catalog {
         Related {
             names,
             complete: self.defined(name),
+        }
+    }
+
+    /// The tables `index` lists for `key` (that still exist), with their keys.
+    fn candidates<'a>(
+        &'a self,
+        index: &'a HashMap<String, Vec<String>>,
+        key: &str,
+    ) -> impl Iterator<Item = (&'a String, &'a Table)> + 'a {
+        index
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.tables.get_key_value(k))
+    }
+
+    /// Records in the reverse indexes what `key`'s foreign keys and (for a view) sources point at.
+    fn index_links(&mut self, key: &str) {
+        let Some(t) = self.tables.get(key) else {
+            return;
+        };
+        let referenced: Vec<String> = t
+            .constraints
+            .values()
+            .filter_map(|c| c.referenced.as_ref().map(|r| r.key()))
+            .collect();
+        let sources: Vec<String> = t.sources.iter().map(QName::key).collect();
+        for (index, targets) in [
+            (&mut self.referrers, referenced),
+            (&mut self.viewers, sources),
+        ] {
+            for target in targets {
+                let list = index.entry(target).or_default();
+                if !list.iter().any(|k| k == key) {
+                    list.push(key.to_string());
+                }
+            }
         }
     }
 
@@ -398,8 +439,7 @@ impl Catalog {
         let key = table.key();
         let is_key = self.table(table).is_some_and(|t| t.is_key(column));
         let mut out: Vec<QName> = self
-            .tables
-            .iter()
+            .candidates(&self.referrers, &key)
             .filter(|(k, t)| {
                 **k != key
                     && t.constraints.values().any(|c| {
@@ -459,7 +499,7 @@ impl Catalog {
         let mut todo = vec![name.key()];
         let mut seen: HashSet<String> = HashSet::new();
         while let Some(key) = todo.pop() {
-            for (k, t) in &self.tables {
+            for (k, t) in self.candidates(&self.viewers, &key) {
                 if t.is_view && t.sources.iter().any(|s| s.key() == key) && seen.insert(k.clone()) {
                     out.names.push(qname_of(k));
                     todo.push(k.clone());
@@ -691,6 +731,29 @@ impl Catalog {
     /// Learns what `op` does to the schema. `new`: the statement belongs to this run (not to a
     /// history revision already applied in production), so what it creates is new.
     pub fn apply(&mut self, op: &Op, new: bool) {
+        self.learn(op, new);
+        // Keep the reverse indexes (foreign keys, views) up to date with what changed.
+        match op {
+            Op::CreateTable { table, .. }
+            | Op::AlterTable { table, .. }
+            | Op::CreateView { view: table, .. } => self.index_links(&table.key()),
+            Op::Rename {
+                object,
+                target: RenameTarget::Table,
+                new_name,
+                ..
+            } => self.index_links(
+                &QName {
+                    schema: object.schema.clone(),
+                    name: new_name.clone(),
+                }
+                .key(),
+            ),
+            _ => {}
+        }
+    }
+
+    fn learn(&mut self, op: &Op, new: bool) {
         match op {
             Op::CreateTable {
                 table,
