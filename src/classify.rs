@@ -35,12 +35,8 @@ fn act(key: Key, rels: Vec<(Role, QName)>) -> Action {
 /// the relations it names; `only`: relations named with ONLY (no partitions or children).
 fn expand(out: &mut Classified, only: &[QName], catalog: &Catalog) {
     for action in &mut out.actions {
-        let roles: Vec<Role> = kb::entry(action.key)
-            .roles()
-            .into_iter()
-            .filter(|r| r.is_derived())
-            .collect();
-        if roles.is_empty() {
+        let roles = kb::entry(action.key).roles();
+        if !roles.iter().any(|r| r.is_derived()) {
             continue;
         }
         let named = |role: Role| -> Vec<QName> {
@@ -53,7 +49,7 @@ fn expand(out: &mut Classified, only: &[QName], catalog: &Catalog) {
         };
         let (tables, parents, sources) =
             (named(Role::Table), named(Role::Parent), named(Role::Source));
-        for role in roles {
+        for &role in roles.iter().filter(|r| r.is_derived()) {
             let bases = match role {
                 Role::DefaultPartition if !parents.is_empty() => &parents,
                 Role::SourceChildren => &sources,

@@ -253,6 +253,8 @@ pub struct Entry {
     pub fails: Option<String>,
     base: Behaviour,
     overrides: Vec<Override>,
+    /// Every role locked on some major (computed once, at load).
+    roles: Vec<Role>,
 }
 
 #[derive(Clone, Debug)]
@@ -271,17 +273,8 @@ impl Entry {
 
     /// The entry with `example` as its example (to check one of `also`).
     /// Every role the entry locks on some major.
-    pub fn roles(&self) -> Vec<Role> {
-        let mut roles: Vec<Role> = self
-            .base
-            .locks
-            .iter()
-            .chain(self.overrides.iter().flat_map(|o| o.locks.iter().flatten()))
-            .map(|(r, _)| *r)
-            .collect();
-        roles.sort();
-        roles.dedup();
-        roles
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
     }
 
     pub fn with_example(&self, example: &str) -> Entry {
@@ -363,8 +356,25 @@ fn load() -> Result<Vec<Entry>, String> {
             source: e.source,
             note: e.note,
             fails: e.fails,
+            roles: Vec::new(),
             overrides,
         });
+        let entry = entries.last_mut().expect("just pushed");
+        let mut roles: Vec<Role> = entry
+            .base
+            .locks
+            .iter()
+            .chain(
+                entry
+                    .overrides
+                    .iter()
+                    .flat_map(|o| o.locks.iter().flatten()),
+            )
+            .map(|(r, _)| *r)
+            .collect();
+        roles.sort();
+        roles.dedup();
+        entry.roles = roles;
     }
     Ok(entries)
 }

@@ -267,6 +267,19 @@ impl Report {
             .map(|f| f.severity)
             .max()
     }
+
+    /// The lock modes that block reads or writes taken anywhere in the report, strongest first.
+    pub fn dangerous_modes(&self) -> Vec<LockMode> {
+        let mut modes: Vec<LockMode> = self
+            .statements
+            .iter()
+            .flat_map(|s| s.locks.iter().map(|l| l.mode))
+            .filter(|m| m.is_dangerous())
+            .collect();
+        modes.sort_unstable_by(|a, b| b.cmp(a));
+        modes.dedup();
+        modes
+    }
 }
 
 /// Receives statements and findings once they are final (their transaction has ended), in

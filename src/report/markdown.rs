@@ -303,14 +303,7 @@ fn summary_table(out: &mut String, report: &Report, findings: &[&Finding]) {
 
 /// Each blocking lock mode that appears, with the command that explains it.
 fn lock_modes(out: &mut String, report: &Report) {
-    let mut modes: Vec<LockMode> = report
-        .statements
-        .iter()
-        .flat_map(|s| s.locks.iter().map(|l| l.mode))
-        .filter(|m| m.is_dangerous())
-        .collect();
-    modes.sort_unstable_by(|a, b| b.cmp(a));
-    modes.dedup();
+    let modes = report.dangerous_modes();
     if modes.is_empty() {
         return;
     }

@@ -207,14 +207,7 @@ fn render_full(report: &Report, opts: &TextOptions) -> String {
 
 /// Each lock mode that blocks reads or writes, with the command that explains it.
 fn explain_line(out: &mut String, report: &Report) {
-    let mut modes: Vec<crate::locks::LockMode> = report
-        .statements
-        .iter()
-        .flat_map(|s| s.locks.iter().map(|l| l.mode))
-        .filter(|m| m.is_dangerous())
-        .collect();
-    modes.sort_unstable_by(|a, b| b.cmp(a));
-    modes.dedup();
+    let modes = report.dangerous_modes();
     if !modes.is_empty() {
         let names: Vec<String> = modes
             .iter()
