@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
 """Writes a large, deterministic Alembic-like `upgrade --sql` output for benchmarks.
 
-Usage: gen_alembic.py STATEMENTS > file.sql   (200000 statements ≈ 17 MB)
+Usage: gen_alembic.py STATEMENTS [split|single] > file.sql   (200000 statements ≈ 17 MB)
 
 The mix follows real outputs: CREATE TABLE, ADD COLUMN (with and without defaults), CREATE INDEX
 (plain and CONCURRENTLY between COMMIT/BEGIN), ALTER COLUMN TYPE, foreign keys, SET NOT NULL,
-comments, alembic_version updates and `-- Running upgrade` markers, in one transaction per 50
-revisions (as with transaction_per_migration=False runs of a long history).
+comments, alembic_version updates and `-- Running upgrade` markers.
+
+Layouts: `split` (default) commits every 50 revisions and builds an index CONCURRENTLY between
+COMMIT and BEGIN, as an upgrade with `autocommit_block()` migrations prints; `single` is one
+BEGIN for the whole run and one COMMIT at the end, what Alembic prints by default
+(`transaction_per_migration=False`) for an upgrade without autocommit blocks.
 """
 import random
 import sys
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
+layout = sys.argv[2] if len(sys.argv) > 2 else "split"
+if layout not in ("split", "single"):
+    sys.exit("layout: split or single")
 rnd = random.Random(42)
 out = sys.stdout
 write = out.write
@@ -69,7 +76,7 @@ while count < n:
     stmt(f"UPDATE alembic_version SET version_num='{nxt}' WHERE alembic_version.version_num = '{rev}';")
     rev = nxt
     revisions += 1
-    if revisions % 50 == 0:
+    if layout == "split" and revisions % 50 == 0:
         stmt("COMMIT;")
         stmt(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_conc_{count} ON {rnd.choice(tables)} (created_at);")
         stmt("BEGIN;")

@@ -13,22 +13,78 @@ use crate::parse::{self, Body};
 use crate::registry::RuleId;
 use crate::rules::{self, Draft, StmtCtx};
 use crate::script::{Directive, DirectiveKind, History, Ignore};
-use crate::session::{self, Ended, Session, WindowMut};
+use crate::session::{self, Ended, Session, Settled};
 use crate::source::Source;
+use crate::spool::Spool;
 use crate::suggest;
 use crate::{Options, Severity};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Everything collected while walking: statements not yet final, and the findings.
+/// What a finding placed after its statement left memory (at its transaction's end) needs to
+/// know of that statement.
+struct Locus {
+    file: Arc<str>,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    revision: Option<Arc<str>>,
+    migration_file: Option<Arc<str>>,
+    migration_line: Option<usize>,
+    /// The statement's text as reported (passwords redacted): its findings' fingerprints.
+    sql: Box<str>,
+    /// With table sizes: the largest existing table it locks.
+    largest: Option<crate::stats::TableSize>,
+}
+
+impl Locus {
+    fn of(st: &StatementReport, largest: Option<crate::stats::TableSize>) -> Locus {
+        Locus {
+            file: st.file.clone(),
+            line: st.line,
+            column: st.column,
+            end_line: st.end_line,
+            end_column: st.end_column,
+            revision: st.revision.clone(),
+            migration_file: st.migration_file.clone(),
+            migration_line: st.migration_line,
+            sql: st.sql.as_str().into(),
+            largest,
+        }
+    }
+}
+
+/// The statement being analysed, with the findings placed on it so far.
+struct Current {
+    st: StatementReport,
+    findings: Vec<Finding>,
+    ignore: Option<(Ignore, bool)>,
+    /// The end of its transaction may place a finding on it (`Walk::keep`).
+    keep: bool,
+}
+
+/// Everything collected while walking. A statement stays in memory while it is analysed; then
+/// it waits in the spool until its transaction ends (at once in autocommit), with what the end
+/// of the transaction may still need of it kept apart (`loci`, `ignores`).
 struct Walk<'a> {
     options: &'a Options,
-    /// Statements of the open transaction (or the one being analysed), from global index `base`.
-    pending: std::collections::VecDeque<StatementReport>,
-    /// The ignore directive right before each pending statement, and whether it ignored anything.
-    ignores: std::collections::VecDeque<Option<(Ignore, bool)>>,
+    current: Option<Current>,
+    /// Statements analysed and not yet handed to the sink, from global index `base`.
+    spool: Spool,
     base: usize,
-    /// Findings on pending statements.
-    findings: Vec<Finding>,
+    next: usize,
+    /// Statements of the open transaction that may still get a finding (they hold a lock, backfill,
+    /// add an enum value, or follow an ignore directive).
+    loci: HashMap<usize, Locus>,
+    /// The ignore directives before spooled statements, and whether each ignored anything.
+    ignores: Vec<(usize, Ignore, bool)>,
+    /// Findings placed on spooled statements, in the order placed.
+    late: Vec<Finding>,
+    /// Spooled statements of the open transaction with an error finding (not ignored).
+    errors: HashSet<usize>,
+    /// How long each statement of the transaction that just ended holds its lock.
+    settled: Settled,
     summary: Summary,
     /// Where Alembic printed `FAILED: …`, and that line.
     alembic_failed: Option<String>,
@@ -36,66 +92,122 @@ struct Walk<'a> {
     locator: Option<Locator>,
     /// Fingerprints handed out so far (repeats of a rule, revision and statement text).
     fingerprints: Fingerprints,
+    /// A spool that could not be read back (a temporary file failed).
+    spool_error: Option<std::io::Error>,
     sink: &'a mut dyn Sink,
 }
 
 impl Walk<'_> {
     fn next_index(&self) -> usize {
-        self.base + self.pending.len()
+        self.next
     }
 
-    fn st(&self, i: usize) -> &StatementReport {
-        &self.pending[i - self.base]
+    /// The statement being analysed.
+    fn cur(&self) -> &StatementReport {
+        &self
+            .current
+            .as_ref()
+            .expect("a statement is being analysed")
+            .st
     }
 
+    /// Starts the analysis of the next statement: the one before it goes to the spool.
     fn push(&mut self, st: StatementReport, ignore: Option<Ignore>) {
-        self.pending.push_back(st);
-        self.ignores.push_back(ignore.map(|i| (i, false)));
+        self.park();
+        self.next = st.index + 1;
+        self.current = Some(Current {
+            st,
+            findings: Vec::new(),
+            ignore: ignore.map(|i| (i, false)),
+            keep: false,
+        });
     }
 
-    fn window(&mut self) -> WindowMut<'_> {
-        WindowMut {
-            base: self.base,
-            items: self.pending.make_contiguous(),
+    /// The end of the open transaction may place a finding on the current statement: the
+    /// session's block noted a lock it holds, a backfill or an enum value of it.
+    fn keep(&mut self, session: &Session) {
+        let (Some(c), Some(b)) = (&mut self.current, &session.block) else {
+            return;
+        };
+        let i = c.st.index;
+        c.keep = b.held.last().is_some_and(|h| h.statement == i)
+            || b.backfills.last().is_some_and(|x| x.0 == i)
+            || b.enum_values.last().is_some_and(|e| e.statement == i);
+    }
+
+    /// The statement analysed last goes to the spool; what a later finding may need of it stays.
+    fn park(&mut self) {
+        let Some(c) = self.current.take() else { return };
+        let index = c.st.index;
+        if c.keep || c.ignore.is_some() {
+            let largest = self.largest(&c.st.locks);
+            self.loci.insert(index, Locus::of(&c.st, largest));
         }
+        if let Some((ignore, used)) = c.ignore {
+            self.ignores.push((index, ignore, used));
+        }
+        self.spool.push(&c.st, &c.findings);
     }
 
-    /// Hands every pending statement and its findings to the sink (its transaction has ended).
+    fn largest(&self, locks: &[crate::model::LockClaim]) -> Option<crate::stats::TableSize> {
+        let stats = self.options.stats.as_ref()?;
+        locks
+            .iter()
+            .filter_map(|l| stats.get(&l.relation))
+            .max_by_key(|s| s.bytes)
+    }
+
+    /// Hands every statement analysed so far and its findings to the sink (its transaction has
+    /// ended): each statement, then its findings, worst first.
     fn flush(&mut self) {
         // An ignore that matched no finding is stale (or on the wrong statement): say so.
-        let unused: Vec<(usize, Ignore)> = self
-            .ignores
-            .drain(..)
-            .enumerate()
-            .filter_map(|(i, ig)| {
-                ig.filter(|(_, used)| !used)
-                    .map(|(ig, _)| (self.base + i, ig))
-            })
+        let mut unused: Vec<(usize, Ignore)> = std::mem::take(&mut self.ignores)
+            .into_iter()
+            .filter(|(_, _, used)| !used)
+            .map(|(i, ig, _)| (i, ig))
             .collect();
+        if let Some(c) = &mut self.current
+            && let Some((ig, false)) = c.ignore.take()
+        {
+            unused.push((c.st.index, ig));
+        }
         for (statement, ignore) in unused {
             if let Some(d) = rules::check_unused_ignore(&ignore) {
                 self.place(statement, d, None, None);
             }
         }
-        while let Some(st) = self.pending.pop_front() {
-            self.base += 1;
-            self.sink.statement(st);
-        }
-        let mut findings = std::mem::take(&mut self.findings);
-        findings.sort_by(|a, b| {
-            a.statement
-                .cmp(&b.statement)
-                .then(b.severity.cmp(&a.severity))
-        });
-        for f in findings {
-            match f.severity {
-                _ if f.ignored => self.summary.ignored += 1,
-                Severity::Error => self.summary.errors += 1,
-                Severity::Warning => self.summary.warnings += 1,
-                Severity::Info => self.summary.infos += 1,
+        self.park();
+        let mut late = std::mem::take(&mut self.late);
+        late.sort_by_key(|f| f.statement);
+        let mut late = late.into_iter().peekable();
+        let settled = std::mem::take(&mut self.settled);
+        let (sink, summary) = (&mut *self.sink, &mut self.summary);
+        let read = self.spool.drain(|mut rec| {
+            let index = rec.statement.index;
+            if let Some(h) = settled.get(&index) {
+                rec.statement.held_until = Some(h.clone());
             }
-            self.sink.finding(f);
+            sink.statement(rec.statement);
+            while let Some(f) = late.next_if(|f| f.statement == index) {
+                rec.findings.push(f);
+            }
+            rec.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+            for f in rec.findings {
+                match f.severity {
+                    _ if f.ignored => summary.ignored += 1,
+                    Severity::Error => summary.errors += 1,
+                    Severity::Warning => summary.warnings += 1,
+                    Severity::Info => summary.infos += 1,
+                }
+                sink.finding(f);
+            }
+        });
+        if let Err(e) = read {
+            self.spool_error.get_or_insert(e);
         }
+        self.loci.clear();
+        self.errors.clear();
+        self.base = self.next;
     }
 
     /// Places a rule's finding on a pending statement, as the configuration and the statement's
@@ -109,18 +221,28 @@ impl Walk<'_> {
         if let Some(s) = config.severity.get(&draft.rule) {
             draft.severity = *s;
         }
-        let slot = statement - self.base;
         let mut ignored = None;
-        if let Some((ignore, used)) = &mut self.ignores[slot]
+        let ignore = match &mut self.current {
+            Some(c) if c.st.index == statement => c.ignore.as_mut().map(|(i, u)| (&*i, u)),
+            _ => self
+                .ignores
+                .iter_mut()
+                .find(|(i, _, _)| *i == statement)
+                .map(|(_, i, u)| (&*i, u)),
+        };
+        if let Some((ignore, used)) = ignore
             && ignore.covers(draft.rule)
         {
             *used = true;
             ignored = Some(ignore.reason.clone());
         }
-        let revision = self.pending[slot].revision.as_deref();
+        let revision = match &self.current {
+            Some(c) if c.st.index == statement => c.st.revision.clone(),
+            _ => self.loci.get(&statement).and_then(|l| l.revision.clone()),
+        };
         if ignored.is_none()
             && let Some(i) = config.ignores.iter().find(|i| {
-                Some(i.revision.as_str()) == revision
+                Some(i.revision.as_str()) == revision.as_deref()
                     && (i.rules.is_empty() || i.rules.contains(&draft.rule))
             })
         {
@@ -132,14 +254,11 @@ impl Walk<'_> {
     /// With table sizes: the duration class of a finding about slow work, and small tables made
     /// info (brief whatever the lock); an empty table cannot fail ADD COLUMN … NOT NULL.
     fn size(&self, statement: usize, draft: &mut Draft) -> Option<&'static str> {
-        let stats = self.options.stats.as_ref()?;
-        let st = &self.pending[statement - self.base];
-        let sizes: Vec<_> = st
-            .locks
-            .iter()
-            .filter_map(|l| stats.get(&l.relation))
-            .collect();
-        let largest = sizes.iter().max_by_key(|s| s.bytes)?;
+        self.options.stats.as_ref()?;
+        let largest = match &self.current {
+            Some(c) if c.st.index == statement => self.largest(&c.st.locks),
+            _ => self.loci.get(&statement).and_then(|l| l.largest),
+        }?;
         if draft.rule == RuleId::AddColumnNotNullWithoutDefault && largest.rows == 0 {
             draft.severity = Severity::Info;
             draft
@@ -169,20 +288,59 @@ impl Walk<'_> {
         ignored: Option<Option<String>>,
         duration: Option<&'static str>,
     ) {
-        let s = &self.pending[statement - self.base];
+        let Walk {
+            current,
+            loci,
+            fingerprints,
+            ..
+        } = self;
+        let cur = current.as_ref().filter(|c| c.st.index == statement);
+        #[allow(clippy::type_complexity)]
+        let (file, (line, column, end_line, end_column), revision, migration, sql): (
+            &Arc<str>,
+            (usize, usize, usize, usize),
+            &Option<Arc<str>>,
+            (&Option<Arc<str>>, Option<usize>),
+            &str,
+        ) = match (cur, loci.get(&statement)) {
+            (Some(c), _) => {
+                let s = &c.st;
+                (
+                    &s.file,
+                    (s.line, s.column, s.end_line, s.end_column),
+                    &s.revision,
+                    (&s.migration_file, s.migration_line),
+                    &s.sql,
+                )
+            }
+            (None, Some(l)) => (
+                &l.file,
+                (l.line, l.column, l.end_line, l.end_column),
+                &l.revision,
+                (&l.migration_file, l.migration_line),
+                &l.sql,
+            ),
+            (None, None) => {
+                debug_assert!(
+                    false,
+                    "a finding on statement {statement}, which left memory"
+                );
+                return;
+            }
+        };
         let (migration_file, migration_line) = match draft.at {
             Some((f, l)) => (Some(f), Some(l)),
-            None => (s.migration_file.clone(), s.migration_line),
+            None => (migration.0.clone(), migration.1),
         };
-        self.findings.push(Finding {
+        let finding = Finding {
             rule: draft.rule,
             severity: draft.severity,
-            file: s.file.clone(),
-            line: s.line,
-            column: s.column,
-            end_line: s.end_line,
-            end_column: s.end_column,
-            revision: s.revision.clone(),
+            file: file.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            revision: revision.clone(),
             migration_file,
             migration_line,
             statement,
@@ -191,14 +349,20 @@ impl Walk<'_> {
             related: draft.related,
             ignored: ignored.is_some(),
             ignore_reason: ignored.flatten(),
-            fingerprint: self
-                .fingerprints
-                .next(draft.rule.as_str(), s.revision.as_deref(), &s.sql),
+            fingerprint: fingerprints.next(draft.rule.as_str(), revision.as_deref(), sql),
             suggestion: suggest::LazySuggestion {
                 rule: draft.rule,
                 vars: draft.vars,
             },
-        });
+        };
+        let current = cur.is_some();
+        if finding.severity == Severity::Error && !finding.ignored {
+            self.errors.insert(statement);
+        }
+        match &mut self.current {
+            Some(c) if current => c.findings.push(finding),
+            _ => self.late.push(finding),
+        }
     }
 }
 
@@ -211,18 +375,27 @@ pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> anyhow
         Arc::new(History::from_inputs(&texts, &options.since).map_err(anyhow::Error::msg)?);
     let mut walk = Walk {
         options,
-        pending: Default::default(),
-        ignores: Default::default(),
+        current: None,
+        spool: Spool::default(),
         base: 0,
-        findings: Vec::new(),
+        next: 0,
+        loci: HashMap::new(),
+        ignores: Vec::new(),
+        late: Vec::new(),
+        errors: HashSet::new(),
+        settled: Settled::default(),
         summary: Summary::default(),
         alembic_failed: None,
         locator: options.scripts.clone().map(Locator::new),
         fingerprints: Fingerprints::default(),
+        spool_error: None,
         sink,
     };
     for src in sources {
         analyze_source(src, &history, &mut walk);
+    }
+    if let Some(e) = walk.spool_error {
+        anyhow::bail!("cannot read back the statements of a transaction (temporary file): {e}");
     }
     Ok(Outcome {
         files: sources.iter().map(|s| s.name.clone()).collect(),
@@ -437,10 +610,10 @@ fn analyze_statement(
             let drafts = {
                 let ctx = StmtCtx {
                     index,
-                    sql: &walk.st(index).sql,
+                    sql: &walk.cur().sql,
                     op: &op,
                     classified: &classified,
-                    locks: &walk.st(index).locks,
+                    locks: &walk.cur().locks,
                     effect,
                     session,
                     unknown: unknown.as_deref(),
@@ -454,7 +627,10 @@ fn analyze_statement(
                 }
                 walk.finding(index, d);
             }
-            if let Some(ended) = session::step(session, &op, &inner, index, &mut walk.window()) {
+            let st = &mut walk.current.as_mut().expect("pushed above").st;
+            let ended = session::step(session, &op, &inner, st);
+            walk.keep(session);
+            if let Some(ended) = ended {
                 end_block(ended, walk);
             }
         }
@@ -468,9 +644,9 @@ fn analyze_statement(
             };
             walk.push(st, ignore.clone());
             if let Some(block) = session.block.as_mut() {
-                block.statements.push(index);
+                block.run(walk.cur());
             }
-            for d in rules::check_unparsed(&other, src, walk.st(index)) {
+            for d in rules::check_unparsed(&other, src, walk.cur()) {
                 walk.finding(index, d);
             }
         }
@@ -531,17 +707,11 @@ fn parse_inner(sql: &str) -> Vec<Op> {
 
 /// Settles how long an ended block held its locks, then runs the rules over the whole block.
 fn end_block(ended: Ended, walk: &mut Walk) {
-    let errors: std::collections::HashSet<usize> = walk
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error && !f.ignored)
-        .map(|f| f.statement)
-        .collect();
-    let mut window = walk.window();
-    session::settle(&ended, &mut window);
+    walk.settled = session::settle(&ended);
+    let errors = &walk.errors;
     let drafts = rules::check_transaction(
         &ended.block,
-        &window.view(),
+        &walk.settled,
         ended.end.map(|(_, l)| l),
         &|i| errors.contains(&i),
     );
@@ -554,7 +724,7 @@ fn end_block(ended: Ended, walk: &mut Walk) {
 /// concern: alembic.ini and env.py on the first statement of the run, a script on the first
 /// statement of its revision. Their findings point at the file and line they are about.
 fn project_rules(walk: &mut Walk, index: usize, downgrade: bool) {
-    let revision = walk.st(index).revision.clone();
+    let revision = walk.cur().revision.clone();
     let Some(locator) = walk.locator.as_mut() else {
         return;
     };

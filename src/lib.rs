@@ -20,6 +20,7 @@ pub mod rules;
 pub mod script;
 pub mod session;
 pub mod source;
+pub mod spool;
 pub mod stats;
 pub mod suggest;
 pub mod types;

@@ -4,16 +4,49 @@
 use crate::catalog::Catalog;
 use crate::classify::Classified;
 use crate::facts::{Op, QName, Tx};
-use crate::model::{HeldUntil, LockClaim, StatementReport};
+use crate::model::{HeldUntil, LockClaim, StatementKind, StatementReport};
 use crate::script::History;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// A lock taken in the open transaction on a relation that existed before it.
+/// A lock taken in the open transaction on a relation that existed before it, with what the
+/// transaction's end needs to know of the statement that took it.
 #[derive(Clone, Debug)]
 pub struct Held {
     pub statement: usize,
     pub lock: LockClaim,
+    pub line: usize,
+    pub revision: Option<Arc<str>>,
+    pub kind: StatementKind,
+    /// `lock_timeout` was set when the statement ran.
+    pub lock_timeout: bool,
+    /// Work statements of the block up to and including this one.
+    work_through: usize,
+    /// The first work statement after this one, once seen.
+    next_work: Option<usize>,
+}
+
+/// A statement of the block that runs for a time that grows with an existing table.
+#[derive(Clone, Debug)]
+pub struct Slow {
+    pub statement: usize,
+    pub line: usize,
+    pub revision: Option<Arc<str>>,
+    pub rewrite: bool,
+    pub scan: bool,
+    pub locks: Vec<LockClaim>,
+}
+
+/// `ALTER TYPE … ADD VALUE` in a block, and the line of the first later statement of the block
+/// that uses the new value.
+#[derive(Clone, Debug)]
+pub struct EnumValue {
+    pub statement: usize,
+    pub type_name: String,
+    pub value: String,
+    /// The value as a literal (`'v'`), as a later statement would write it.
+    quoted: String,
+    pub used_at: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -32,14 +65,18 @@ struct Savepoint {
 pub struct Block {
     pub id: u64,
     pub begin_statement: usize,
-    /// Statements run inside the block, in order (BEGIN excluded).
-    pub statements: Vec<usize>,
+    /// Work statements run inside the block so far (not transaction control, SET or Alembic
+    /// bookkeeping), and the runs of equal revisions among them: (position, revision).
+    work: usize,
+    runs: Vec<(usize, Option<Arc<str>>)>,
     pub held: Vec<Held>,
+    /// `held[awaiting..]` wait for the next work statement.
+    awaiting: usize,
+    pub slow: Vec<Slow>,
     savepoints: Vec<Savepoint>,
     /// Backfills of existing tables (`Session::backfill`): (statement, verb, table).
     pub backfills: Vec<(usize, &'static str, QName)>,
-    /// `ALTER TYPE ... ADD VALUE`: (statement, type, value).
-    pub enum_values: Vec<(usize, String, String)>,
+    pub enum_values: Vec<EnumValue>,
     /// `SET LOCAL` values: Some(None) means reset to the session value for this block.
     local_lock_timeout: Option<Option<String>>,
     local_statement_timeout: Option<Option<String>>,
@@ -239,59 +276,52 @@ impl Session {
     }
 }
 
-/// The statements whose transaction is still open, addressed by their global index.
-pub struct Window<'a> {
-    base: usize,
-    items: &'a [StatementReport],
-}
-
-impl std::ops::Index<usize> for Window<'_> {
-    type Output = StatementReport;
-    fn index(&self, i: usize) -> &StatementReport {
-        &self.items[i - self.base]
-    }
-}
-
-impl Window<'_> {
-    /// Statements from `from` (global index) to the newest.
-    pub fn from(&self, from: usize) -> &[StatementReport] {
-        &self.items[from.saturating_sub(self.base).min(self.items.len())..]
-    }
-}
-
-/// The statements whose transaction is still open, addressed by their global index, mutable.
-pub struct WindowMut<'a> {
-    pub base: usize,
-    pub items: &'a mut [StatementReport],
-}
-
-impl std::ops::Index<usize> for WindowMut<'_> {
-    type Output = StatementReport;
-    fn index(&self, i: usize) -> &StatementReport {
-        &self.items[i - self.base]
-    }
-}
-
-impl std::ops::IndexMut<usize> for WindowMut<'_> {
-    fn index_mut(&mut self, i: usize) -> &mut StatementReport {
-        &mut self.items[i - self.base]
-    }
-}
-
-impl WindowMut<'_> {
-    pub fn view(&self) -> Window<'_> {
-        Window {
-            base: self.base,
-            items: self.items,
-        }
-    }
-}
-
 /// A transaction block that has ended, and the COMMIT/ROLLBACK that ended it (statement index
 /// and line; None: the input ended with the block open).
 pub struct Ended {
     pub block: Block,
     pub end: Option<(usize, usize)>,
+}
+
+impl Block {
+    fn new(id: u64, begin_statement: usize, session_utc: bool) -> Block {
+        Block {
+            id,
+            begin_statement,
+            work: 0,
+            runs: Vec::new(),
+            held: Vec::new(),
+            awaiting: 0,
+            slow: Vec::new(),
+            savepoints: Vec::new(),
+            backfills: Vec::new(),
+            enum_values: Vec::new(),
+            local_lock_timeout: None,
+            local_statement_timeout: None,
+            session_utc,
+        }
+    }
+
+    /// A statement runs in the block (BEGIN excluded): counts it, and notes what the block's end
+    /// needs from it (work done after each lock, uses of new enum values).
+    pub fn run(&mut self, st: &StatementReport) {
+        for e in self.enum_values.iter_mut().filter(|e| e.used_at.is_none()) {
+            if e.statement < st.index && st.sql.contains(&e.quoted) {
+                e.used_at = Some(st.line);
+            }
+        }
+        if !st.kind.is_work() {
+            return;
+        }
+        for h in &mut self.held[self.awaiting..] {
+            h.next_work = Some(st.index);
+        }
+        self.awaiting = self.held.len();
+        if self.runs.last().is_none_or(|(_, r)| *r != st.revision) {
+            self.runs.push((self.work, st.revision.clone()));
+        }
+        self.work += 1;
+    }
 }
 
 impl Session {
@@ -306,28 +336,20 @@ pub fn step(
     session: &mut Session,
     op: &Op,
     inner: &[(Op, Classified)],
-    index: usize,
-    w: &mut WindowMut,
+    st: &mut StatementReport,
 ) -> Option<Ended> {
-    let line = w[index].line;
+    let (index, line) = (st.index, st.line);
     match op {
         Op::Transaction { kind, savepoint } => {
             match kind {
                 Tx::Begin => {
                     session.lock_timeout_reported = false;
                     if session.block.is_none() {
-                        session.block = Some(Block {
-                            id: session.next_tx,
-                            begin_statement: index,
-                            statements: Vec::new(),
-                            held: Vec::new(),
-                            savepoints: Vec::new(),
-                            backfills: Vec::new(),
-                            enum_values: Vec::new(),
-                            local_lock_timeout: None,
-                            local_statement_timeout: None,
-                            session_utc: session.catalog.session_utc,
-                        });
+                        session.block = Some(Block::new(
+                            session.next_tx,
+                            index,
+                            session.catalog.session_utc,
+                        ));
                         session.next_tx += 1;
                     }
                     // BEGIN inside a block only warns in PostgreSQL; nothing changes.
@@ -363,7 +385,7 @@ pub fn step(
                             local_lock_timeout: b.local_lock_timeout.clone(),
                             local_statement_timeout: b.local_statement_timeout.clone(),
                         });
-                        b.statements.push(index);
+                        b.run(st);
                     }
                 }
                 Tx::Release => {
@@ -375,7 +397,7 @@ pub fn step(
                         {
                             b.savepoints.truncate(pos);
                         }
-                        b.statements.push(index);
+                        b.run(st);
                     }
                 }
                 Tx::RollbackTo => {
@@ -391,12 +413,13 @@ pub fn step(
                             b.savepoints.truncate(pos + 1);
                             // Locks taken after the savepoint are released by ROLLBACK TO.
                             b.held.truncate(sp.held);
+                            b.awaiting = b.awaiting.min(b.held.len());
                             b.local_lock_timeout = sp.local_lock_timeout;
                             b.local_statement_timeout = sp.local_statement_timeout;
                             mark = Some(sp.catalog_mark);
                             session_utc = Some(sp.session_utc);
                         }
-                        b.statements.push(index);
+                        b.run(st);
                     }
                     if let Some(m) = mark {
                         session.catalog.rollback_to(m);
@@ -413,13 +436,19 @@ pub fn step(
         _ => {}
     }
     // Locks on relations that existed before the transaction are the ones others wait for.
-    let held: Vec<Held> = w[index]
+    let held: Vec<Held> = st
         .locks
         .iter()
         .filter(|l| !session.is_new(&l.relation))
         .map(|l| Held {
             statement: index,
             lock: l.clone(),
+            line,
+            revision: st.revision.clone(),
+            kind: st.kind,
+            lock_timeout: st.lock_timeout.is_some(),
+            work_through: 0,
+            next_work: None,
         })
         .collect();
     let ops = std::iter::once(op).chain(inner.iter().map(|(o, _)| o));
@@ -436,7 +465,13 @@ pub fn step(
         } = o
             && let Some(b) = session.block.as_mut()
         {
-            b.enum_values.push((index, type_name.clone(), v.clone()));
+            b.enum_values.push(EnumValue {
+                statement: index,
+                type_name: type_name.clone(),
+                value: v.clone(),
+                quoted: format!("'{}'", v.replace('\'', "''")),
+                used_at: None,
+            });
         }
         if let Op::AlterTable { table, cmds, .. } = o {
             for c in cmds {
@@ -449,14 +484,26 @@ pub fn step(
     }
     match session.block.as_mut() {
         Some(b) => {
-            b.statements.push(index);
-            b.held.extend(held);
+            b.run(st);
+            let work_through = b.work;
+            b.held
+                .extend(held.into_iter().map(|h| Held { work_through, ..h }));
+            if st.slow {
+                b.slow.push(Slow {
+                    statement: index,
+                    line,
+                    revision: st.revision.clone(),
+                    rewrite: st.rewrite,
+                    scan: st.scan,
+                    locks: st.locks.clone(),
+                });
+            }
         }
         None => {
             // Autocommit: the statement is its own transaction.
             session.catalog.commit();
-            if w[index].locks.iter().any(|l| l.mode.is_dangerous()) {
-                w[index].held_until = Some(Box::new(HeldUntil {
+            if st.locks.iter().any(|l| l.mode.is_dangerous()) {
+                st.held_until = Some(Box::new(HeldUntil {
                     line: Some(line),
                     statement: Some(index),
                     later_statements: 0,
@@ -470,34 +517,24 @@ pub fn step(
     None
 }
 
-/// Records, on every statement of an ended block that holds a blocking lock, how long it is
-/// held: until the block's end, while the later statements run.
-pub fn settle(ended: &Ended, w: &mut WindowMut) {
+/// How long each statement of an ended block holds its blocking lock, by statement index.
+pub type Settled = std::collections::HashMap<usize, Box<HeldUntil>>;
+
+/// How long each statement of an ended block that holds a blocking lock holds it: until the
+/// block's end, while the later work statements run.
+pub fn settle(ended: &Ended) -> Settled {
     let (block, end) = (&ended.block, ended.end);
-    // Later "work" statements (not transaction control, SET or Alembic bookkeeping) per position.
-    let work: Vec<usize> = block
-        .statements
-        .iter()
-        .copied()
-        .filter(|&i| w[i].kind.is_work())
-        .collect();
-    // Runs of equal revisions among the work statements: (position in `work`, revision).
-    let mut runs: Vec<(usize, Option<Arc<str>>)> = Vec::new();
-    for (pos, &i) in work.iter().enumerate() {
-        let r = w[i].revision.clone();
-        if runs.last().is_none_or(|(_, last)| *last != r) {
-            runs.push((pos, r));
-        }
-    }
+    let runs = &block.runs;
     // The revisions from each run to the end, shared by every statement that starts there.
     let mut suffixes: Vec<Option<Arc<[Arc<str>]>>> = vec![None; runs.len()];
+    let mut out = std::collections::HashMap::new();
     for h in &block.held {
-        let s = h.statement;
-        if !h.lock.mode.is_dangerous() || w[s].held_until.is_some() {
+        if !h.lock.mode.is_dangerous() || out.contains_key(&h.statement) {
             continue;
         }
-        let first = work.partition_point(|&i| i <= s);
-        let (revisions, revision_count) = if first < work.len() {
+        // The position, among the block's work statements, of the first one after this.
+        let first = h.work_through;
+        let (revisions, revision_count) = if first < block.work {
             let run = runs.partition_point(|(pos, _)| *pos <= first) - 1;
             let shared = suffixes[run]
                 .get_or_insert_with(|| {
@@ -512,15 +549,19 @@ pub fn settle(ended: &Ended, w: &mut WindowMut) {
         } else {
             (Arc::from([]), 0)
         };
-        w[s].held_until = Some(Box::new(HeldUntil {
-            line: end.map(|(_, l)| l),
-            statement: end.map(|(i, _)| i),
-            later_statements: work.len() - first,
-            first_later_statement: work.get(first).copied(),
-            revisions,
-            revision_count,
-        }));
+        out.insert(
+            h.statement,
+            Box::new(HeldUntil {
+                line: end.map(|(_, l)| l),
+                statement: end.map(|(i, _)| i),
+                later_statements: block.work - first,
+                first_later_statement: h.next_work,
+                revisions,
+                revision_count,
+            }),
+        );
     }
+    out
 }
 
 #[cfg(test)]

@@ -25,6 +25,11 @@ impl Vars {
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| &**v)
     }
+
+    /// Every placeholder and its value, in the order they were set.
+    pub fn entries(&self) -> &[(&'static str, Box<str>)] {
+        &self.0
+    }
 }
 
 impl<const N: usize> From<[(&'static str, String); N]> for Vars {

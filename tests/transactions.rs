@@ -401,3 +401,58 @@ fn set_timezone_utc_spares_the_timestamptz_rewrite_until_rolled_back() {
         ]
     );
 }
+
+/// A transaction too long to keep in memory: its statements wait in a temporary file until
+/// COMMIT, and come back whole, in order, with how long each lock is held and the findings the
+/// transaction's end places on earlier statements.
+#[test]
+fn a_long_transaction_streams_through_the_spool() {
+    let mut sql = String::from("BEGIN;\nALTER TABLE accounts ADD COLUMN note text;\n");
+    let mut revision = 0;
+    for i in 0..6000 {
+        if i % 40 == 0 {
+            revision += 1;
+            sql.push_str(&format!(
+                "-- Running upgrade r{} -> r{revision}\n",
+                revision - 1
+            ));
+        }
+        sql.push_str(&format!(
+            "CREATE TABLE t{i} (id serial PRIMARY KEY, payload varchar(200) NOT NULL DEFAULT 'a rather long default value that makes the statement larger');\n"
+        ));
+    }
+    sql.push_str("ALTER TABLE orders ALTER COLUMN total TYPE numeric(14, 2);\nCOMMIT;\n");
+    let commit_line = sql.lines().count();
+    let r = run(&sql);
+    let n = r.statements.len();
+    assert_eq!(n, 6004);
+    assert!(r.statements.iter().enumerate().all(|(i, s)| s.index == i));
+    // The ADD COLUMN holds ACCESS EXCLUSIVE on accounts until the COMMIT, across everything.
+    let held = r.statements[1].held_until.as_ref().expect("held");
+    assert_eq!(held.line, Some(commit_line));
+    assert_eq!(held.statement, Some(n - 1));
+    assert_eq!(held.later_statements, 6001);
+    assert_eq!(held.first_later_statement, Some(2));
+    assert_eq!(held.revision_count, revision);
+    assert_eq!(held.revisions.len(), 10);
+    // The rewrite at the end extends it: the finding sits on the ADD COLUMN, placed at COMMIT
+    // when that statement had long left memory.
+    let held_across = r
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "lock-held-across-statements")
+        .expect("lock-held-across-statements");
+    assert_eq!(held_across.statement, 1);
+    assert_eq!(held_across.line, 2);
+    assert!(
+        held_across
+            .message
+            .contains(&format!("COMMIT at line {commit_line}"))
+    );
+    // Findings come in statement order.
+    assert!(
+        r.findings
+            .windows(2)
+            .all(|w| w[0].statement <= w[1].statement)
+    );
+}

@@ -20,7 +20,7 @@ use crate::locks::LockMode;
 use crate::model::{LockClaim, StatementReport};
 use crate::parse::Body;
 use crate::registry::{RuleId, Severity};
-use crate::session::{Block, Session, Window};
+use crate::session::{Block, Session};
 use crate::source::Source;
 use crate::suggest::{Vars, sa_type};
 
@@ -334,9 +334,9 @@ pub fn check_unused_ignore(ignore: &crate::script::Ignore) -> Option<Draft> {
 /// Rules over a finished transaction block (`end_line`: its COMMIT/ROLLBACK, None: never ended).
 pub fn check_transaction(
     block: &Block,
-    statements: &Window,
+    settled: &crate::session::Settled,
     end_line: Option<usize>,
     has_error: &dyn Fn(usize) -> bool,
 ) -> Vec<(usize, Draft)> {
-    transaction::at_end(block, statements, end_line, has_error)
+    transaction::at_end(block, settled, end_line, has_error)
 }

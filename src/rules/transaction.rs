@@ -8,7 +8,7 @@ use crate::kb::{self, Key};
 use crate::locks::LockMode;
 use crate::model::LockClaim;
 use crate::registry::{RuleId, Severity};
-use crate::session::{Block, Window};
+use crate::session::{Block, Settled, Slow};
 use crate::suggest::Vars;
 
 fn ends(end_line: Option<usize>) -> String {
@@ -36,34 +36,27 @@ pub fn after_statement(ctx: &StmtCtx, out: &mut Vec<Draft>) {
 /// The halves judged when a block ends. `has_error`: the statement already has an error finding.
 pub fn at_end(
     block: &Block,
-    statements: &Window,
+    settled: &Settled,
     end_line: Option<usize>,
     has_error: &dyn Fn(usize) -> bool,
 ) -> Vec<(usize, Draft)> {
     let mut out = Vec::new();
-    held_across(block, statements, end_line, &mut out);
-    backfills(block, statements, &mut out);
-    enum_values(block, statements, &mut out);
+    held_across(block, settled, end_line, &mut out);
+    backfills(block, &mut out);
+    enum_values(block, &mut out);
     let errors: Vec<usize> = out
         .iter()
         .filter(|(_, d)| d.severity == Severity::Error)
         .map(|(i, _)| *i)
         .collect();
-    missing_lock_timeout(
-        block,
-        statements,
-        &|i| has_error(i) || errors.contains(&i),
-        &mut out,
-    );
+    missing_lock_timeout(block, &|i| has_error(i) || errors.contains(&i), &mut out);
     out
 }
 
-/// Statements named in a message: "line 5", "lines 5, 9 and 12", "lines 5, 9, … (14 statements)".
-fn lines(statements: &Window, idx: &[usize]) -> String {
-    let ls: Vec<String> = idx
-        .iter()
-        .map(|&i| statements[i].line.to_string())
-        .collect();
+/// Statements named in a message, by their lines: "line 5", "lines 5, 9 and 12",
+/// "lines 5, 9, … (14 statements)".
+fn lines(lines: &[usize]) -> String {
+    let ls: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     match ls.len() {
         0 => String::new(),
         1 => format!("line {}", ls[0]),
@@ -73,7 +66,7 @@ fn lines(statements: &Window, idx: &[usize]) -> String {
 }
 
 /// What a slow statement does, in a few words.
-fn slow_work(s: &crate::model::StatementReport) -> &'static str {
+fn slow_work(s: &Slow) -> &'static str {
     if s.rewrite {
         "rewrites a table"
     } else if s.scan {
@@ -92,41 +85,41 @@ fn slow_work(s: &crate::model::StatementReport) -> &'static str {
 /// upgrade) is a warning about the layout; a brief hold inside one revision is not reported.
 fn held_across(
     block: &Block,
-    statements: &Window,
+    settled: &Settled,
     end_line: Option<usize>,
     out: &mut Vec<(usize, Draft)>,
 ) {
-    let slow: Vec<usize> = block
-        .statements
-        .iter()
-        .copied()
-        .filter(|&i| statements[i].slow)
-        .collect();
-    // Locks extended by slow work: (relation, mode, statement that took it, first slow one after),
-    // one per lock taken, so every statement whose lock is extended is named.
-    let mut extended: Vec<(&QName, LockMode, usize, usize)> = Vec::new();
+    let slow = &block.slow;
+    let slow_at = |i: usize| &slow[slow.partition_point(|s| s.statement < i)];
+    // Locks extended by slow work: (relation, mode, statement that took it, its line, first slow
+    // one after), one per lock taken, so every statement whose lock is extended is named.
+    let mut extended: Vec<(&QName, LockMode, usize, usize, usize)> = Vec::new();
     for h in block.held.iter().filter(|h| h.lock.mode.is_dangerous()) {
-        let by = slow.iter().copied().find(|&t| {
-            t > h.statement
-                && !statements[t]
-                    .locks
-                    .iter()
-                    .any(|l| l.relation == h.lock.relation && l.mode >= h.lock.mode)
+        let after = slow.partition_point(|t| t.statement <= h.statement);
+        let by = slow[after..].iter().find(|t| {
+            !t.locks
+                .iter()
+                .any(|l| l.relation == h.lock.relation && l.mode >= h.lock.mode)
         });
         if let Some(t) = by {
-            extended.push((&h.lock.relation, h.lock.mode, h.statement, t));
+            extended.push((
+                &h.lock.relation,
+                h.lock.mode,
+                h.statement,
+                h.line,
+                t.statement,
+            ));
         }
     }
     if let Some(anchor) = extended.iter().map(|e| e.2).min() {
         let mut takers: Vec<usize> = extended.iter().map(|e| e.2).collect();
         takers.sort_unstable();
         takers.dedup();
-        let mut slow_ones: Vec<usize> = extended.iter().map(|e| e.3).collect();
-        slow_ones.sort_unstable();
-        slow_ones.dedup();
-        let all_slow: Vec<usize> = slow.iter().copied().filter(|&t| t > anchor).collect();
+        let first_slow = extended.iter().map(|e| e.4).min().expect("one extended");
+        let all_slow: &[Slow] = &slow[slow.partition_point(|t| t.statement <= anchor)..];
+        let all_lines: Vec<usize> = all_slow.iter().map(|t| t.line).collect();
         // Per relation, the strongest lock and the first statement that took it.
-        let mut per_relation: Vec<(&QName, LockMode, usize, usize)> = Vec::new();
+        let mut per_relation: Vec<(&QName, LockMode, usize, usize, usize)> = Vec::new();
         for e in &extended {
             match per_relation.iter_mut().find(|p| p.0 == e.0) {
                 Some(p) if e.1 > p.1 => *p = *e,
@@ -134,9 +127,14 @@ fn held_across(
                 None => per_relation.push(*e),
             }
         }
-        let modes = describe_holds(statements, &per_relation);
+        let modes = describe_holds(
+            &per_relation
+                .iter()
+                .map(|p| (p.0, p.1, p.3))
+                .collect::<Vec<_>>(),
+        );
         let reads = extended.iter().any(|e| e.1.blocks().reads);
-        let first = &statements[slow_ones[0]];
+        let first = slow_at(first_slow);
         let waiting = if reads { "reads and writes" } else { "writes" };
         let msg = if all_slow.len() == 1 {
             format!(
@@ -150,17 +148,21 @@ fn held_across(
                 "this transaction holds {modes} until {}, while {} slow statements run after them ({}; the first, at line {}, {}): {waiting} of those tables wait for them too",
                 ends(end_line),
                 all_slow.len(),
-                lines(statements, &all_slow),
+                lines(&all_lines),
                 first.line,
                 slow_work(first),
             )
         };
         // Slow work of other revisions in the same transaction: the layout is the cause.
-        let own = statements[anchor].revision.as_deref();
+        let own = block
+            .held
+            .iter()
+            .find(|h| h.statement == anchor)
+            .and_then(|h| h.revision.as_deref());
         let mut msg = msg;
         let others: Vec<&str> = all_slow
             .iter()
-            .filter_map(|&s| statements[s].revision.as_deref())
+            .filter_map(|s| s.revision.as_deref())
             .filter(|r| Some(*r) != own)
             .collect();
         if !others.is_empty() {
@@ -179,36 +181,40 @@ fn held_across(
         return;
     }
     // No slow work: only a hold across other revisions is worth a word (the layout).
-    let mut held: Vec<(&QName, LockMode, usize)> = Vec::new();
+    let mut held: Vec<(&QName, LockMode, usize, usize)> = Vec::new();
+    let mut anchor_revision = None;
     for h in block.held.iter().filter(|h| h.lock.mode.is_dangerous()) {
-        let Some(until) = &statements[h.statement].held_until else {
+        let Some(until) = settled.get(&h.statement) else {
             continue;
         };
-        let own = statements[h.statement].revision.as_deref();
+        let own = h.revision.as_deref();
         if !until.revisions.iter().any(|r| Some(&**r) != own) {
             continue;
         }
         if !held.iter().any(|e| *e.0 == h.lock.relation) {
-            held.push((&h.lock.relation, h.lock.mode, h.statement));
+            if held.iter().all(|e| e.2 > h.statement) {
+                anchor_revision = h.revision.as_deref();
+            }
+            held.push((&h.lock.relation, h.lock.mode, h.statement, h.line));
         }
     }
-    let Some(&(_, _, anchor)) = held.iter().min_by_key(|(_, _, s)| *s) else {
+    let Some(&(_, _, anchor, _)) = held.iter().min_by_key(|(_, _, s, _)| *s) else {
         return;
     };
-    let st = &statements[anchor];
-    let Some(until) = &st.held_until else { return };
+    let Some(until) = settled.get(&anchor) else {
+        return;
+    };
     let other: Vec<&str> = until
         .revisions
         .iter()
         .map(|r| &**r)
-        .filter(|r| Some(*r) != st.revision.as_deref())
+        .filter(|r| Some(*r) != anchor_revision)
         .collect();
     let named: Vec<&str> = other.iter().take(5).copied().collect();
     let modes = describe_holds(
-        statements,
         &held
             .iter()
-            .map(|(r, m, s)| (*r, *m, *s, 0))
+            .map(|(r, m, _, line)| (*r, *m, *line))
             .collect::<Vec<_>>(),
     );
     let msg = format!(
@@ -228,8 +234,9 @@ fn held_across(
     out.push((anchor, d));
 }
 
-/// "ACCESS EXCLUSIVE on a (line 3), b (line 7); SHARE on c (line 9)", strongest first.
-fn describe_holds(statements: &Window, holds: &[(&QName, LockMode, usize, usize)]) -> String {
+/// "ACCESS EXCLUSIVE on a (line 3), b (line 7); SHARE on c (line 9)", strongest first, from
+/// (relation, mode, line of the statement that took it).
+fn describe_holds(holds: &[(&QName, LockMode, usize)]) -> String {
     let mut modes: Vec<LockMode> = holds.iter().map(|h| h.1).collect();
     modes.sort_unstable_by(|a, b| b.cmp(a));
     modes.dedup();
@@ -239,7 +246,7 @@ fn describe_holds(statements: &Window, holds: &[(&QName, LockMode, usize, usize)
             let rels: Vec<String> = holds
                 .iter()
                 .filter(|h| h.1 == mode)
-                .map(|h| format!("{} (line {})", h.0, statements[h.2].line))
+                .map(|h| format!("{} (line {})", h.0, h.2))
                 .collect();
             let shown = if rels.len() > 8 {
                 format!("{}, … ({} tables)", rels[..8].join(", "), rels.len())
@@ -257,32 +264,34 @@ fn describe_holds(statements: &Window, holds: &[(&QName, LockMode, usize, usize)
 /// on a statement that already has an error (its recipe sets the timeout).
 fn missing_lock_timeout(
     block: &Block,
-    statements: &Window,
     has_error: &dyn Fn(usize) -> bool,
     out: &mut Vec<(usize, Draft)>,
 ) {
-    let mut offenders: Vec<(usize, &LockClaim)> = Vec::new();
+    // (statement, its line, its strongest such lock), in order.
+    let mut offenders: Vec<(usize, usize, &LockClaim)> = Vec::new();
     for h in &block.held {
-        let st = &statements[h.statement];
-        if st.lock_timeout.is_none() && queues_traffic(st.kind, &h.lock) && !has_error(h.statement)
-        {
-            match offenders.iter_mut().find(|(s, _)| *s == h.statement) {
-                Some(o) if h.lock.mode > o.1.mode => o.1 = &h.lock,
-                Some(_) => {}
-                None => offenders.push((h.statement, &h.lock)),
+        if !h.lock_timeout && queues_traffic(h.kind, &h.lock) && !has_error(h.statement) {
+            match offenders.last_mut() {
+                Some(o) if o.0 == h.statement => {
+                    if h.lock.mode > o.2.mode {
+                        o.2 = &h.lock;
+                    }
+                }
+                _ => offenders.push((h.statement, h.line, &h.lock)),
             }
         }
     }
-    let Some(&(first, lock)) = offenders.first() else {
+    let Some(&(first, _, lock)) = offenders.first() else {
         return;
     };
-    let others: Vec<usize> = offenders.iter().skip(1).map(|(s, _)| *s).collect();
+    let others: Vec<usize> = offenders.iter().skip(1).map(|o| o.0).collect();
+    let other_lines: Vec<usize> = offenders.iter().skip(1).map(|o| o.1).collect();
     let (mut msg, v) = lock_timeout_message(lock);
     if !others.is_empty() {
         msg.push_str(&format!(
             "; {} more statement(s) of this transaction do the same ({})",
             others.len(),
-            lines(statements, &others)
+            lines(&other_lines)
         ));
     }
     let mut d = draft(RuleId::MissingLockTimeout, msg, v);
@@ -292,25 +301,21 @@ fn missing_lock_timeout(
 
 /// unbatched-backfill in a block: the migration's transaction keeps the row locks of the whole
 /// backfill until COMMIT, and every lock taken before it in the transaction lasts through it.
-fn backfills(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>) {
+fn backfills(block: &Block, out: &mut Vec<(usize, Draft)>) {
     for (i, verb, table) in &block.backfills {
         let mut v = table_vars(table);
         v.insert("verb", verb.to_string());
         let before = block
             .held
             .iter()
-            .filter(|h| {
-                h.statement < *i
-                    && h.lock.mode.is_dangerous()
-                    && !statements[h.statement].kind.is_dml()
-            })
+            .filter(|h| h.statement < *i && h.lock.mode.is_dangerous() && !h.kind.is_dml())
             .max_by_key(|h| h.lock.mode);
         let msg = match before {
             Some(h) => format!(
                 "{verb} of {table} changes a share of its rows that grows with the table, in the migration's transaction: its row locks last until COMMIT, and so does {} on {} taken at line {}, for the whole backfill",
                 h.lock.mode.sql_name(),
                 h.lock.relation,
-                statements[h.statement].line
+                h.line
             ),
             None => format!(
                 "{verb} of {table} changes a share of its rows that grows with the table, in the migration's transaction: writes to those rows wait until COMMIT, and the table bloats; batch it"
@@ -324,30 +329,24 @@ fn backfills(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>) 
 }
 
 /// enum-value-in-transaction: a value added by ALTER TYPE ... ADD VALUE cannot be used before COMMIT.
-fn enum_values(block: &Block, statements: &Window, out: &mut Vec<(usize, Draft)>) {
-    for (i, type_name, value) in &block.enum_values {
-        let quoted = format!("'{}'", value.replace('\'', "''"));
-        if let Some(user) = block
-            .statements
-            .iter()
-            .filter(|&&s| s > *i)
-            .find(|&&s| statements[s].sql.contains(&quoted))
-        {
-            let mut v = Vars::new();
-            v.insert("type", type_name.clone());
-            v.insert("value", value.replace('\'', "''"));
-            out.push((
-                *i,
-                draft(
-                    RuleId::EnumValueInTransaction,
-                    format!(
-                        "the enum value {quoted} added to {type_name} is used at line {} in the same transaction: PostgreSQL refuses it (\"unsafe use of new value\") until COMMIT",
-                        statements[*user].line
-                    ),
-                    v,
+fn enum_values(block: &Block, out: &mut Vec<(usize, Draft)>) {
+    for e in &block.enum_values {
+        let Some(line) = e.used_at else { continue };
+        let value = e.value.replace('\'', "''");
+        let mut v = Vars::new();
+        v.insert("type", e.type_name.clone());
+        v.insert("value", value.clone());
+        out.push((
+            e.statement,
+            draft(
+                RuleId::EnumValueInTransaction,
+                format!(
+                    "the enum value '{value}' added to {} is used at line {line} in the same transaction: PostgreSQL refuses it (\"unsafe use of new value\") until COMMIT",
+                    e.type_name
                 ),
-            ));
-        }
+                v,
+            ),
+        ));
     }
 }
 
