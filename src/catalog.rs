@@ -7,6 +7,7 @@ use crate::facts::{
 };
 use crate::types::{SqlType, TypeChange, classify_change};
 use std::collections::{HashMap, HashSet};
+use thin_vec::ThinVec;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Constraint {
@@ -38,15 +39,24 @@ impl Constraint {
     }
 }
 
+/// Pushes onto a list of a table's catalog (columns, constraints, ...), growing it by an eighth
+/// rather than doubling: the catalog holds such lists for every table the input shows.
+fn push_lean<T>(v: &mut ThinVec<T>, x: T) {
+    if v.len() == v.capacity() {
+        v.reserve_exact((v.len() / 8).max(1));
+    }
+    v.push(x);
+}
+
 /// A table's named constraints, in the order they were added (a table has few).
 #[derive(Clone, Debug, Default)]
-pub struct Constraints(Vec<(String, Constraint)>);
+pub struct Constraints(ThinVec<(String, Constraint)>);
 
 impl Constraints {
     pub fn insert(&mut self, name: String, c: Constraint) {
         match self.0.iter_mut().find(|(n, _)| *n == name) {
             Some(e) => e.1 = c,
-            None => self.0.push((name, c)),
+            None => push_lean(&mut self.0, (name, c)),
         }
     }
     pub fn get(&self, name: &str) -> Option<&Constraint> {
@@ -65,7 +75,7 @@ impl Constraints {
 
 #[derive(Clone, Debug, Default)]
 pub struct Table {
-    pub columns: Vec<(Box<str>, Option<SqlType>)>,
+    pub columns: ThinVec<(Box<str>, Option<SqlType>)>,
     pub constraints: Constraints,
     /// Created earlier in this run (not by a history revision): empty, and unknown to the code
     /// running in production, whatever transactions have committed since.
@@ -73,30 +83,30 @@ pub struct Table {
     pub is_view: bool,
     /// Columns that are a key on their own (single-column PRIMARY KEY, UNIQUE, unique index):
     /// `WHERE col = <value>` on them pins at most one row per value.
-    pub keys: Vec<Box<str>>,
+    pub keys: ThinVec<Box<str>>,
     /// For views and materialized views: the tables their query reads.
-    pub sources: Vec<QName>,
+    pub sources: ThinVec<QName>,
     /// Its CREATE was seen (in this run or in history): its partitions, inheritance children,
     /// the foreign keys to it and the views over it are all in the input too.
     pub defined: bool,
     /// `PARTITION BY`.
     pub partitioned: bool,
     /// Its partition key columns, when plain columns.
-    pub partition_key: Vec<String>,
+    pub partition_key: ThinVec<String>,
     /// Direct partitions and inheritance children (catalog keys).
-    pub children: Vec<String>,
+    pub children: ThinVec<String>,
     /// Its DEFAULT partition (catalog key).
     pub default_partition: Option<String>,
     /// Its partitioned or inheritance parents (catalog keys).
-    pub parents: Vec<String>,
+    pub parents: ThinVec<String>,
     /// Columns the input made NOT NULL (NOT NULL, PRIMARY KEY, identity, serial, SET NOT NULL).
-    pub not_null: Vec<Box<str>>,
+    pub not_null: ThinVec<Box<str>>,
     /// `CREATE UNLOGGED TABLE` or `SET UNLOGGED` (meaningful when `defined`).
     pub unlogged: bool,
     /// Triggers created on it in the input (complete when `defined`).
-    pub triggers: Vec<Box<str>>,
+    pub triggers: ThinVec<Box<str>>,
     /// Columns whose default draws from a sequence (`serial`, `DEFAULT nextval('s')`).
-    pub sequences: Vec<(Box<str>, QName)>,
+    pub sequences: ThinVec<(Box<str>, QName)>,
 }
 
 /// The sequence a new column's default draws from.
@@ -129,13 +139,13 @@ impl Table {
         if let [c] = columns
             && !self.is_key(c)
         {
-            self.keys.push(c.as_str().into());
+            push_lean(&mut self.keys, c.as_str().into());
         }
     }
     fn set_not_null(&mut self, column: &str, not_null: bool) {
         self.not_null.retain(|c| **c != *column);
         if not_null {
-            self.not_null.push(column.into());
+            push_lean(&mut self.not_null, column.into());
         }
     }
     pub fn proven_not_null(&self, column: &str) -> bool {
@@ -537,7 +547,7 @@ impl Catalog {
         }
         if let Some(p) = self.edit(&pk) {
             if !p.children.contains(&ck) {
-                p.children.push(ck.clone());
+                push_lean(&mut p.children, ck.clone());
             }
             if default {
                 p.default_partition = Some(ck.clone());
@@ -546,7 +556,7 @@ impl Catalog {
         if let Some(c) = self.edit(&ck)
             && !c.parents.contains(&pk)
         {
-            c.parents.push(pk);
+            push_lean(&mut c.parents, pk);
         }
     }
 
@@ -780,7 +790,7 @@ impl Catalog {
                     created_in_run: new,
                     defined: true,
                     partitioned: *partitioned,
-                    partition_key: partition_key.clone(),
+                    partition_key: partition_key.iter().cloned().collect(),
                     ..Default::default()
                 };
                 for c in columns {
@@ -856,12 +866,12 @@ impl Catalog {
                     if let Some(p) = self.table(parent) {
                         for (c, ty) in &p.columns {
                             if !t.has_column(c) {
-                                t.columns.push((c.clone(), ty.clone()));
+                                push_lean(&mut t.columns, (c.clone(), ty.clone()));
                             }
                         }
                         for (c, seq) in &p.sequences {
                             if !t.sequences.iter().any(|(x, _)| x == c) {
-                                t.sequences.push((c.clone(), seq.clone()));
+                                push_lean(&mut t.sequences, (c.clone(), seq.clone()));
                             }
                         }
                     }
@@ -907,7 +917,7 @@ impl Catalog {
                     created_in_run,
                     defined: true,
                     is_view: true,
-                    sources: sources.clone(),
+                    sources: sources.iter().cloned().collect(),
                     ..Default::default()
                 };
                 self.put(view.key(), Some(view_table));
@@ -968,11 +978,13 @@ impl Catalog {
                     match cmd {
                         AlterCmd::AddColumn { column, .. } => {
                             if !t.has_column(&column.name) {
-                                t.columns
-                                    .push((column.name.as_str().into(), column.ty.clone()));
+                                push_lean(
+                                    &mut t.columns,
+                                    (column.name.as_str().into(), column.ty.clone()),
+                                );
                             }
                             if let Some(seq) = column_sequence(table, column) {
-                                t.sequences.push((column.name.as_str().into(), seq));
+                                push_lean(&mut t.sequences, (column.name.as_str().into(), seq));
                             }
                             t.set_not_null(
                                 &column.name,
@@ -1000,7 +1012,7 @@ impl Catalog {
                                 .as_ref()
                                 .and_then(|d| crate::facts::default_sequence(&d.text))
                             {
-                                t.sequences.push((column.as_str().into(), seq));
+                                push_lean(&mut t.sequences, (column.as_str().into(), seq));
                             }
                         }
                         AlterCmd::AlterType { column, ty, .. } => {
@@ -1125,7 +1137,7 @@ impl Catalog {
                 if let Some(t) = self.edit(&table.key())
                     && !t.triggers.iter().any(|x| **x == **name)
                 {
-                    t.triggers.push(name.as_str().into());
+                    push_lean(&mut t.triggers, name.as_str().into());
                 }
             }
             Op::DropTrigger { table, name, .. } => {

@@ -131,7 +131,9 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Hands out fingerprints for one run, counting repeats of the same rule, revision and SQL.
 #[derive(Default)]
 pub struct Fingerprints {
-    seen: HashMap<[u8; 32], u32>,
+    /// Findings so far per rule, revision and normalised SQL (the first 128 bits of the digest
+    /// of the three: a key per distinct finding, kept small).
+    seen: HashMap<u128, u32>,
 }
 
 impl Fingerprints {
@@ -145,7 +147,8 @@ impl Fingerprints {
         h.update([0]);
         h.update(normalize_sql(sql).as_bytes());
         h.update([0]);
-        let key: [u8; 32] = h.clone().finalize().into();
+        let digest: [u8; 32] = h.clone().finalize().into();
+        let key = u128::from_le_bytes(digest[..16].try_into().expect("16 bytes"));
         let n = self.seen.entry(key).or_insert(0);
         h.update(n.to_string().as_bytes());
         *n += 1;

@@ -9,8 +9,9 @@ use std::path::Path;
 pub struct Source {
     pub name: String,
     pub text: String,
-    /// Byte offset where each line starts. `\n`, `\r\n` and a lone `\r` all end a line.
-    line_starts: Vec<usize>,
+    /// Byte offset where every `LINE_STRIDE`-th line starts (lines 1, 1 + LINE_STRIDE, …);
+    /// the lines between are found by scanning. `\n`, `\r\n` and a lone `\r` all end a line.
+    line_index: Vec<usize>,
     /// Length of a leading UTF-8 byte-order mark (0 or 3); it is not counted as a column.
     bom: usize,
 }
@@ -69,11 +70,11 @@ impl Source {
     /// A source from text that is already known to be valid (tests, DO bodies, fixtures).
     pub fn new(name: &str, text: String) -> Source {
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        let line_starts = line_starts(text.as_bytes());
+        let line_index = line_starts(text.as_bytes()).step_by(LINE_STRIDE).collect();
         Source {
             name: name.to_string(),
             text,
-            line_starts,
+            line_index,
             bom,
         }
     }
@@ -85,11 +86,13 @@ impl Source {
 
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line_idx = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let mut start = self.line_starts[line_idx];
+        let k = self.line_index.partition_point(|&s| s <= offset) - 1;
+        let mut line_idx = k * LINE_STRIDE;
+        let mut start = self.line_index[k];
+        for s in line_starts_in(self.text.as_bytes(), start, offset + 1) {
+            line_idx += 1;
+            start = s;
+        }
         if line_idx == 0 {
             start = start.max(self.bom).min(offset);
         }
@@ -110,37 +113,37 @@ impl Source {
         offset: usize,
         end: usize,
     ) -> impl Iterator<Item = usize> + '_ {
-        let first = self.line_starts.partition_point(|&s| s <= offset);
-        self.line_starts[first..]
-            .iter()
-            .copied()
-            .take_while(move |&s| s < end)
+        line_starts_in(self.text.as_bytes(), offset, end)
     }
 }
 
-fn line_starts(bytes: &[u8]) -> Vec<usize> {
-    let mut starts = vec![0];
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => starts.push(i + 1),
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
-            _ => {}
-        }
-        i += 1;
-    }
-    starts
+/// Lines whose start `Source` keeps; the others are found by scanning at most this many.
+const LINE_STRIDE: usize = 16;
+
+/// The starts of the lines (after the first) that begin after `from` and before `end`.
+fn line_starts_in(bytes: &[u8], from: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
+    let stop = end.min(bytes.len());
+    let from = from.min(stop);
+    memchr::memchr2_iter(b'\n', b'\r', &bytes[from..stop])
+        .map(move |i| from + i)
+        .filter(move |&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+        .map(|i| i + 1)
+        .take_while(move |&s| s < end)
+}
+
+/// The start of every line: 0, then each offset after a line end.
+fn line_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(line_starts_in(bytes, 0, bytes.len() + 1))
 }
 
 fn line_col_of_bytes(bytes: &[u8], at: usize) -> Position {
-    let starts = line_starts(&bytes[..at]);
-    let line_start = *starts.last().unwrap_or(&0);
+    let (lines, line_start) = line_starts(&bytes[..at]).fold((0, 0), |(n, _), s| (n + 1, s));
     let column = String::from_utf8_lossy(&bytes[line_start..at])
         .chars()
         .count()
         + 1;
     Position {
-        line: starts.len(),
+        line: lines,
         column,
     }
 }
@@ -148,6 +151,47 @@ fn line_col_of_bytes(bytes: &[u8], at: usize) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every offset's position, from the sparse line index, equals a count from the start; and
+    /// the line starts between two offsets are the ones a full list has.
+    #[test]
+    fn positions_from_the_sparse_index_match_a_full_count() {
+        let mut text = String::from("\u{feff}SELECT 1;");
+        for i in 0..70 {
+            text.push_str(["\n", "\r\n", "\r", "\n\n"][i % 4]);
+            text.push_str(&format!("-- line {i} é ✓\t"));
+        }
+        text.push('\n');
+        let src = Source::new("t.sql", text.clone());
+        let b = text.as_bytes();
+        let mut starts = vec![0];
+        for i in 0..b.len() {
+            if b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+            let line = starts.iter().filter(|&&s| s <= offset).count();
+            let start = starts[line - 1]
+                .max(if line == 1 { 3 } else { 0 })
+                .min(offset);
+            let column = text[start..offset].chars().count() + 1;
+            assert_eq!(
+                src.position(offset),
+                Position { line, column },
+                "offset {offset}"
+            );
+            for end in [offset, offset + 1, offset + 40, text.len() + 5] {
+                let want: Vec<usize> = starts
+                    .iter()
+                    .copied()
+                    .filter(|&s| s > offset && s < end)
+                    .collect();
+                let got: Vec<usize> = src.line_starts_between(offset, end).collect();
+                assert_eq!(got, want, "between {offset} and {end}");
+            }
+        }
+    }
 
     #[test]
     fn positions_with_mixed_line_endings_and_bom() {
