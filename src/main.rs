@@ -240,8 +240,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Format::Json => {
             // Streamed: statements are written as their transactions end.
             let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
-            let mut stream = json::JsonStream::begin(out, pg_version, &names)?;
+            let mut stream = json::JsonStream::begin(out, pg_version, &names(&sources))?;
             let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
             (
                 stream.finish(&outcome.summary).map(drop),
@@ -286,6 +285,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 outcome.unmapped_revisions,
             )
         }
+        Format::Text if !cli.verbose => {
+            // Streamed: the table's rows and the findings' blocks are spooled until the end.
+            let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let mut stream = text::TextStream::begin(
+                out,
+                text_options(&cli, &stdout),
+                pg_version,
+                &names(&sources),
+            );
+            let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
+            (
+                stream.finish(&outcome.summary).map(drop),
+                outcome.summary.max_severity(),
+                outcome.input_error(),
+                outcome.unmapped_revisions,
+            )
+        }
         Format::Markdown | Format::Html | Format::Text => {
             let mut all = Collect::default();
             let outcome = pgrisk::analyze::run(&sources, &options, &mut all)?;
@@ -303,22 +319,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else if cli.format == Format::Html {
                 html::render(&report)
             } else {
-                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                let color = match cli.color {
-                    ColorChoice::Always => true,
-                    ColorChoice::Never => false,
-                    ColorChoice::Auto => stdout.is_terminal() && !no_color,
-                };
-                let width = terminal_width().unwrap_or(120);
-                text::render(
-                    &report,
-                    &text::TextOptions {
-                        color,
-                        all: cli.all,
-                        width,
-                        verbose: cli.verbose,
-                    },
-                )
+                text::render(&report, &text_options(&cli, &stdout))
             };
             let mut out = stdout.lock();
             (
@@ -430,6 +431,25 @@ fn scripts(dir: Option<&std::path::Path>) -> Result<Option<ScriptIndex>> {
         }
     }
     Ok(index)
+}
+
+fn names(sources: &[Source]) -> Vec<String> {
+    sources.iter().map(|s| s.name.clone()).collect()
+}
+
+/// The text report's options from the command line and the terminal.
+fn text_options(cli: &Cli, stdout: &std::io::Stdout) -> text::TextOptions {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    text::TextOptions {
+        color: match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout.is_terminal() && !no_color,
+        },
+        all: cli.all,
+        width: terminal_width().unwrap_or(120),
+        verbose: cli.verbose,
+    }
 }
 
 fn terminal_width() -> Option<u16> {

@@ -268,26 +268,48 @@ impl Report {
             .max()
     }
 
+    /// Hands the report to `sink` as the analysis would: each statement, then its findings.
+    pub fn replay(&self, sink: &mut dyn Sink) {
+        let mut findings = self.findings.iter().peekable();
+        for st in &self.statements {
+            // Findings on no statement before this one (none, from the analysis) go first.
+            while let Some(f) = findings.next_if(|f| f.statement < st.index) {
+                sink.finding(f.clone());
+            }
+            sink.statement(st.clone());
+            while let Some(f) = findings.next_if(|f| f.statement == st.index) {
+                sink.finding(f.clone());
+            }
+        }
+        for f in findings {
+            sink.finding(f.clone());
+        }
+    }
+
     /// The lock modes that block reads or writes taken anywhere in the report, strongest first.
     pub fn dangerous_modes(&self) -> Vec<LockMode> {
-        let mut modes: Vec<LockMode> = self
-            .statements
-            .iter()
-            .flat_map(|s| s.locks.iter().map(|l| l.mode))
-            .filter(|m| m.is_dangerous())
-            .collect();
-        modes.sort_unstable_by(|a, b| b.cmp(a));
-        modes.dedup();
-        modes
+        dangerous(
+            self.statements
+                .iter()
+                .flat_map(|s| s.locks.iter().map(|l| l.mode)),
+        )
     }
 }
 
 /// Receives statements and findings once they are final (their transaction has ended), in
-/// input order, so a renderer can write them out and forget them.
+/// input order, so a renderer can write them out and forget them: each statement, then its
+/// findings, most severe first. The statements a finding names (`related`) come after it.
 pub trait Sink {
     fn statement(&mut self, statement: StatementReport);
-    /// Findings arrive grouped by statement, most severe first within a statement.
     fn finding(&mut self, finding: Finding);
+}
+
+/// The lock modes that block reads or writes among `modes`, strongest first, without repeats.
+pub fn dangerous(modes: impl IntoIterator<Item = LockMode>) -> Vec<LockMode> {
+    let mut modes: Vec<LockMode> = modes.into_iter().filter(|m| m.is_dangerous()).collect();
+    modes.sort_unstable_by(|a, b| b.cmp(a));
+    modes.dedup();
+    modes
 }
 
 /// Keeps everything (library use, text and Markdown reports).

@@ -38,6 +38,59 @@ impl Default for Spool {
     }
 }
 
+/// Bytes written now and read back once, in order (a section of a report that comes out after
+/// something only known at the end): in memory while few, then in a temporary file.
+#[derive(Default)]
+pub struct Bytes {
+    memory: Vec<u8>,
+    file: Option<BufWriter<std::fs::File>>,
+}
+
+impl Write for Bytes {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.memory.extend_from_slice(buf);
+        if self.memory.len() > MEMORY_LIMIT {
+            if self.file.is_none()
+                && let Ok(f) = tempfile::tempfile()
+            {
+                self.file = Some(BufWriter::with_capacity(1 << 16, f));
+            }
+            if let Some(f) = &mut self.file {
+                f.write_all(&self.memory)?;
+                self.memory.clear();
+            }
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Bytes {
+    /// Nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.memory.is_empty() && self.file.is_none()
+    }
+
+    /// Everything written, in order.
+    pub fn reader(self) -> io::Result<Box<dyn Read>> {
+        Ok(match self.file {
+            Some(f) => {
+                let mut f = f.into_inner().map_err(|e| e.into_error())?;
+                f.rewind()?;
+                Box::new(BufReader::with_capacity(1 << 16, f).chain(io::Cursor::new(self.memory)))
+            }
+            None => Box::new(io::Cursor::new(self.memory)),
+        })
+    }
+
+    /// Copies everything written to `out`.
+    pub fn copy_to(self, out: &mut dyn Write) -> io::Result<()> {
+        io::copy(&mut self.reader()?, out).map(drop)
+    }
+}
+
 /// One spooled statement and the findings placed on it while it was analysed.
 pub struct Record {
     pub statement: StatementReport,

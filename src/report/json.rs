@@ -3,8 +3,9 @@
 //! temporary file until the statements are done, so memory stays flat on big inputs.
 
 use crate::model::{Finding, Report, Sink, StatementReport, Summary};
+use crate::spool::Bytes;
 use serde::Serialize;
-use std::io::{self, BufWriter, Seek, Write};
+use std::io::{self, Write};
 
 /// Bumped whenever a field is removed or changes meaning; adding fields does not bump it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -29,32 +30,11 @@ pub fn render(report: &Report) -> String {
     s
 }
 
-/// Where findings wait while statements are written: a temporary file, or memory when no
-/// temporary file can be made.
-enum Spool {
-    File(BufWriter<std::fs::File>),
-    Memory(Vec<u8>),
-}
-
-impl Write for Spool {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Spool::File(f) => f.write(buf),
-            Spool::Memory(m) => m.write(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Spool::File(f) => f.flush(),
-            Spool::Memory(_) => Ok(()),
-        }
-    }
-}
-
 /// Compact JSON written as the analysis goes: `{…,"statements":[…],"findings":[…],"summary":{…}}`.
 pub struct JsonStream<W: Write> {
     out: W,
-    spool: Spool,
+    /// The findings, written while the statements go out.
+    spool: Bytes,
     statements: usize,
     findings: usize,
     error: Option<io::Error>,
@@ -71,13 +51,9 @@ impl<W: Write> JsonStream<W> {
         write!(out, ",\"pg_version\":{pg_version},\"files\":")?;
         serde_json::to_writer(&mut out, files)?;
         out.write_all(b",\"statements\":[")?;
-        let spool = match tempfile::tempfile() {
-            Ok(f) => Spool::File(BufWriter::with_capacity(1 << 16, f)),
-            Err(_) => Spool::Memory(Vec::new()),
-        };
         Ok(JsonStream {
             out,
-            spool,
+            spool: Bytes::default(),
             statements: 0,
             findings: 0,
             error: None,
@@ -90,14 +66,7 @@ impl<W: Write> JsonStream<W> {
             return Err(e);
         }
         self.out.write_all(b"],\"findings\":[")?;
-        match self.spool {
-            Spool::File(f) => {
-                let mut f = f.into_inner().map_err(|e| e.into_error())?;
-                f.rewind()?;
-                io::copy(&mut f, &mut self.out)?;
-            }
-            Spool::Memory(m) => self.out.write_all(&m)?,
-        }
+        self.spool.copy_to(&mut self.out)?;
         self.out.write_all(b"],\"summary\":")?;
         serde_json::to_writer(&mut self.out, summary)?;
         self.out.write_all(b"}\n")?;

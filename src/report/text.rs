@@ -6,10 +6,13 @@
 //! with its statement, its whole message and its whole recipe. Colour only when asked for by
 //! the caller.
 
-use crate::model::{Finding, Report, Severity, StatementReport};
+use crate::model::{Finding, Report, Severity, Sink, StatementReport};
+use crate::spool::Bytes;
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::{Read, Write};
 
+#[derive(Clone)]
 pub struct TextOptions {
     pub color: bool,
     /// List every statement and every note, not only statements with findings or blocking
@@ -141,10 +144,12 @@ fn rows<'a>(
 /// The report: compact by default, the full form with `verbose`.
 pub fn render(report: &Report, opts: &TextOptions) -> String {
     if opts.verbose {
-        render_full(report, opts)
-    } else {
-        render_compact(report, opts)
+        return render_full(report, opts);
     }
+    let mut stream = TextStream::begin(Vec::new(), opts.clone(), report.pg_version, &report.files);
+    report.replay(&mut stream);
+    String::from_utf8(stream.finish(&report.summary).expect("writing to memory"))
+        .expect("the report is UTF-8")
 }
 
 /// The full form (`--verbose`): the statements in a bordered table, then every finding with
@@ -195,19 +200,18 @@ fn render_full(report: &Report, opts: &TextOptions) -> String {
             ]);
         }
         writeln!(out, "{table}").unwrap();
-        explain_line(&mut out, report);
+        explain_line(&mut out, &report.dangerous_modes());
         writeln!(out).unwrap();
     }
     for f in shown_findings(report, opts) {
         finding(&mut out, f, report, opts.color);
     }
-    summary_line(&mut out, report);
+    summary_line(&mut out, report.pg_version, &report.summary);
     out
 }
 
 /// Each lock mode that blocks reads or writes, with the command that explains it.
-fn explain_line(out: &mut String, report: &Report) {
-    let modes = report.dangerous_modes();
+fn explain_line(out: &mut String, modes: &[crate::locks::LockMode]) {
     if !modes.is_empty() {
         let names: Vec<String> = modes
             .iter()
@@ -231,12 +235,11 @@ fn shown_findings<'a>(report: &'a Report, opts: &TextOptions) -> Vec<&'a Finding
         .collect()
 }
 
-fn summary_line(out: &mut String, report: &Report) {
-    let s = &report.summary;
+fn summary_line(out: &mut String, pg_version: u32, s: &crate::model::Summary) {
     writeln!(
         out,
         "pgrisk: PostgreSQL {}: {} statements read ({} parsed, {} unparseable; {} classified, {} unknown); {} errors, {} warnings, {} notes{}{}",
-        report.pg_version, s.read, s.parsed, s.unparseable, s.classified, s.unknown, s.errors, s.warnings, s.infos,
+        pg_version, s.read, s.parsed, s.unparseable, s.classified, s.unknown, s.errors, s.warnings, s.infos,
         if s.ignored > 0 { format!("; {} ignored", s.ignored) } else { String::new() },
         if s.history > 0 { format!("; {} statements of history revisions (--since) not reported", s.history) } else { String::new() },
     )
@@ -395,85 +398,231 @@ fn unresolved(st: &StatementReport, mode: crate::locks::LockMode) -> String {
 /// findings of the rule point at it and name their own table and column, warnings of a rule
 /// without an error give the fix in one sentence (`--verbose` or `pgrisk explain` for the
 /// recipe). A code block already printed is not printed again: the recipe points at it.
-fn render_compact(report: &Report, opts: &TextOptions) -> String {
-    let mut out = String::new();
-    let (worst, rows) = rows(report, opts);
-    if !rows.is_empty() {
-        let multi_file = report.files.len() > 1;
-        let cells: Vec<[String; 6]> = rows
-            .iter()
-            .map(|st| {
-                let sev = worst[st.index];
-                let blocks = one_line(&blocks_cell(st, sev));
-                let locks = compact_locks(st);
-                let lock = match (locks.is_empty(), blocks.is_empty()) {
-                    (_, true) => locks,
-                    (true, false) => format!("blocks {blocks}"),
-                    (false, false) => format!("{locks}: blocks {blocks}"),
-                };
-                [
-                    if multi_file {
-                        format!("{}:{}", st.file, st.line)
-                    } else {
-                        st.line.to_string()
-                    },
-                    st.revision.as_deref().unwrap_or("-").to_string(),
-                    sev.map_or("-", |s| s.as_str()).to_string(),
-                    effect_cell(st).to_string(),
-                    first_line(&st.sql, 44),
-                    lock,
-                ]
-            })
-            .collect();
-        let header = [
-            "line",
-            "revision",
-            "severity",
-            "effect",
-            "statement",
-            "locks: what they block, until",
-        ];
-        let mut widths = header.map(|h| h.chars().count());
-        for c in &cells {
-            for (w, cell) in widths.iter_mut().zip(c) {
-                *w = (*w).max(cell.chars().count());
-            }
+///
+/// Written as the analysis goes: the table's columns are as wide as their widest cell, known
+/// only at the end, so its rows wait in a spool, and the findings' blocks in another (each a
+/// temporary file past a megabyte). Memory holds the column widths, the lock modes seen, the
+/// statement whose findings are still coming, and what the recipes shown so far are.
+pub struct TextStream<W: Write> {
+    out: W,
+    opts: TextOptions,
+    pg_version: u32,
+    multi_file: bool,
+    /// Rows of the statement table: six length-prefixed cells and the row's severity.
+    rows: Bytes,
+    any_row: bool,
+    blocks: Bytes,
+    /// The last two bytes of `blocks` (the report ends its blocks with a blank line).
+    blocks_tail: [u8; 2],
+    widths: [usize; 6],
+    modes: Vec<crate::locks::LockMode>,
+    /// The statement whose findings are still coming, and its worst finding so far.
+    current: Option<(StatementReport, Option<Severity>)>,
+    /// Statements a finding above info names (they come after it): they get a row.
+    named: std::collections::HashSet<usize>,
+    shown: Shown,
+    error: Option<std::io::Error>,
+}
+
+const HEADER: [&str; 6] = [
+    "line",
+    "revision",
+    "severity",
+    "effect",
+    "statement",
+    "locks: what they block, until",
+];
+
+impl<W: Write> TextStream<W> {
+    pub fn begin(out: W, opts: TextOptions, pg_version: u32, files: &[String]) -> Self {
+        TextStream {
+            out,
+            opts,
+            pg_version,
+            multi_file: files.len() > 1,
+            rows: Bytes::default(),
+            any_row: false,
+            blocks: Bytes::default(),
+            blocks_tail: [0; 2],
+            widths: HEADER.map(|h| h.chars().count()),
+            modes: Vec::new(),
+            current: None,
+            named: Default::default(),
+            shown: Shown::default(),
+            error: None,
         }
-        let line = |out: &mut String, c: [&str; 6], sev: Option<Severity>| {
-            let mut l = String::new();
-            for (i, cell) in c.iter().enumerate() {
-                if i == 5 {
-                    l.push_str(cell);
-                    break;
-                }
-                let pad = widths[i] - cell.chars().count();
-                match (i, sev) {
-                    (2, Some(s)) if opts.color => {
-                        l.push_str(&paint(cell, severity_color(s).1, true))
-                    }
-                    _ => l.push_str(cell),
-                }
-                l.push_str(&" ".repeat(pad + 2));
-            }
-            writeln!(out, "{}", l.trim_end()).unwrap();
+    }
+
+    /// The statement whose findings have all come: a row when it matters.
+    fn settle(&mut self) {
+        let Some((st, sev)) = self.current.take() else {
+            return;
         };
-        line(&mut out, header, None);
-        for (st, c) in rows.iter().zip(&cells) {
-            line(&mut out, c.each_ref().map(String::as_str), worst[st.index]);
+        let named = self.named.remove(&st.index);
+        if !(self.opts.all || sev.is_some_and(|w| w > Severity::Info) || named) {
+            return;
         }
-        explain_line(&mut out, report);
-        writeln!(out).unwrap();
+        let blocks = one_line(&blocks_cell(&st, sev));
+        let locks = compact_locks(&st);
+        let lock = match (locks.is_empty(), blocks.is_empty()) {
+            (_, true) => locks,
+            (true, false) => format!("blocks {blocks}"),
+            (false, false) => format!("{locks}: blocks {blocks}"),
+        };
+        let cells = [
+            if self.multi_file {
+                format!("{}:{}", st.file, st.line)
+            } else {
+                st.line.to_string()
+            },
+            st.revision.as_deref().unwrap_or("-").to_string(),
+            sev.map_or("-", |s| s.as_str()).to_string(),
+            effect_cell(&st).to_string(),
+            first_line(&st.sql, 44),
+            lock,
+        ];
+        let mut rec = Vec::new();
+        for (w, cell) in self.widths.iter_mut().zip(&cells) {
+            *w = (*w).max(cell.chars().count());
+            rec.extend_from_slice(&(cell.len() as u64).to_le_bytes());
+            rec.extend_from_slice(cell.as_bytes());
+        }
+        rec.push(sev.map_or(0, |s| s as u8 + 1));
+        self.any_row = true;
+        let r = self.rows.write_all(&rec);
+        self.record(r);
     }
-    // (rule, table) pairs whose recipe was printed, and where; code blocks printed, and where.
-    let mut state = Shown::default();
-    for f in shown_findings(report, opts) {
-        compact_finding(&mut out, f, opts.color, &mut state);
+
+    fn record(&mut self, r: std::io::Result<()>) {
+        if let Err(e) = r {
+            self.error.get_or_insert(e);
+        }
     }
-    if !out.is_empty() && !out.ends_with("\n\n") {
-        writeln!(out).unwrap();
+
+    /// One line of the table, padded to the final widths.
+    fn line(&self, out: &mut String, cells: [&str; 6], sev: Option<Severity>) {
+        let mut l = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i == 5 {
+                l.push_str(cell);
+                break;
+            }
+            let pad = self.widths[i] - cell.chars().count();
+            match (i, sev) {
+                (2, Some(s)) if self.opts.color => {
+                    l.push_str(&paint(cell, severity_color(s).1, true))
+                }
+                _ => l.push_str(cell),
+            }
+            l.push_str(&" ".repeat(pad + 2));
+        }
+        writeln!(out, "{}", l.trim_end()).unwrap();
     }
-    summary_line(&mut out, report);
-    out
+
+    pub fn finish(mut self, summary: &crate::model::Summary) -> std::io::Result<W> {
+        self.settle();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let mut written = false;
+        if self.any_row {
+            let mut text = String::new();
+            self.line(&mut text, HEADER, None);
+            self.out.write_all(text.as_bytes())?;
+            let rows = std::mem::take(&mut self.rows);
+            let mut r = rows.reader()?;
+            let mut len = [0u8; 8];
+            'rows: loop {
+                let mut cells: [String; 6] = Default::default();
+                for (i, cell) in cells.iter_mut().enumerate() {
+                    match r.read_exact(&mut len) {
+                        Ok(()) => {}
+                        Err(e) if i == 0 && e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                            break 'rows;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    let mut buf = vec![0u8; u64::from_le_bytes(len) as usize];
+                    r.read_exact(&mut buf)?;
+                    *cell = String::from_utf8(buf).map_err(|_| {
+                        std::io::Error::new(std::io::ErrorKind::InvalidData, "text spool")
+                    })?;
+                }
+                let mut sev = [0u8];
+                r.read_exact(&mut sev)?;
+                let sev = match sev[0] {
+                    1 => Some(Severity::Info),
+                    2 => Some(Severity::Warning),
+                    3 => Some(Severity::Error),
+                    _ => None,
+                };
+                text.clear();
+                self.line(&mut text, cells.each_ref().map(String::as_str), sev);
+                self.out.write_all(text.as_bytes())?;
+            }
+            text.clear();
+            explain_line(&mut text, &self.modes);
+            writeln!(text).unwrap();
+            self.out.write_all(text.as_bytes())?;
+            written = true;
+        }
+        let blocks = std::mem::take(&mut self.blocks);
+        let tail = if blocks.is_empty() {
+            if written { *b"\n\n" } else { [0; 2] }
+        } else {
+            written = true;
+            self.blocks_tail
+        };
+        blocks.copy_to(&mut self.out)?;
+        let mut text = String::new();
+        if written && tail != *b"\n\n" {
+            writeln!(text).unwrap();
+        }
+        summary_line(&mut text, self.pg_version, summary);
+        self.out.write_all(text.as_bytes())?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> Sink for TextStream<W> {
+    fn statement(&mut self, statement: StatementReport) {
+        self.settle();
+        for l in &statement.locks {
+            if l.mode.is_dangerous() && !self.modes.contains(&l.mode) {
+                self.modes.push(l.mode);
+                self.modes = crate::model::dangerous(self.modes.iter().copied());
+            }
+        }
+        self.current = Some((statement, None));
+    }
+
+    fn finding(&mut self, f: Finding) {
+        if f.ignored {
+            return;
+        }
+        if let Some((st, worst)) = &mut self.current
+            && st.index == f.statement
+        {
+            *worst = (*worst).max(Some(f.severity));
+        }
+        if f.severity > Severity::Info {
+            self.named.extend(f.related.iter().copied());
+        }
+        if !(self.opts.all || f.severity > Severity::Info) {
+            return;
+        }
+        let mut text = String::new();
+        compact_finding(&mut text, &f, self.opts.color, &mut self.shown);
+        let b = text.as_bytes();
+        match b.len() {
+            0 => {}
+            1 => self.blocks_tail = [self.blocks_tail[1], b[0]],
+            n => self.blocks_tail = [b[n - 2], b[n - 1]],
+        }
+        let r = self.blocks.write_all(b);
+        self.record(r);
+    }
 }
 
 /// The fix in a few words: the first sentence of the recipe's summary, up to the first colon,
