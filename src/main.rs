@@ -302,7 +302,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 outcome.unmapped_revisions,
             )
         }
-        Format::Markdown | Format::Html | Format::Text => {
+        Format::Markdown => {
+            // Built as the analysis goes: each level of detail in memory, dropped once it
+            // cannot fit GitHub's comment limit.
+            let mut stream = markdown::MarkdownStream::new(pg_version);
+            let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
+            let rendered = stream.finish(&outcome.summary);
+            let mut out = stdout.lock();
+            (
+                out.write_all(rendered.as_bytes()).and_then(|_| out.flush()),
+                outcome.summary.max_severity(),
+                outcome.input_error(),
+                outcome.unmapped_revisions,
+            )
+        }
+        Format::Html | Format::Text => {
             let mut all = Collect::default();
             let outcome = pgrisk::analyze::run(&sources, &options, &mut all)?;
             let input_error = outcome.input_error();
@@ -314,9 +328,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 findings: all.findings,
                 summary: outcome.summary,
             };
-            let rendered = if cli.format == Format::Markdown {
-                markdown::render(&report)
-            } else if cli.format == Format::Html {
+            let rendered = if cli.format == Format::Html {
                 html::render(&report)
             } else {
                 text::render(&report, &text_options(&cli, &stdout))

@@ -403,8 +403,8 @@ fn every_format_snapshot_on_a_corpus_project() {
     });
 }
 
-/// GitHub annotations, SARIF, GitLab Code Quality and the compact text report are written as
-/// the analysis goes, identical to the in-memory form.
+/// GitHub annotations, SARIF, GitLab Code Quality, Markdown and the compact text report are
+/// written as the analysis goes, identical to the in-memory form.
 #[test]
 fn streamed_github_and_sarif_equal_the_in_memory_report() {
     let mut lines = 0;
@@ -433,6 +433,13 @@ fn streamed_github_and_sarif_equal_the_in_memory_report() {
         assert_eq!(sarif, pgrisk::report::ci::sarif(&report), "{path:?}");
         let gitlab = String::from_utf8(gitlab.finish().unwrap()).unwrap();
         assert_eq!(gitlab, pgrisk::report::gitlab::render(&report), "{path:?}");
+        let mut md = pgrisk::report::markdown::MarkdownStream::new(15);
+        let outcome = pgrisk::analyze::run(std::slice::from_ref(&src), &options, &mut md).unwrap();
+        assert_eq!(
+            md.finish(&outcome.summary),
+            pgrisk::report::markdown::render(&report),
+            "{path:?} markdown"
+        );
         // The compact text report, as the CLI streams it, in each of its variants.
         for (all, color) in [(false, false), (true, false), (false, true)] {
             let opts = text::TextOptions {
