@@ -242,48 +242,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             let mut stream = json::JsonStream::begin(out, pg_version, &names(&sources))?;
             let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
-            (
-                stream.finish(&outcome.summary).map(drop),
-                outcome.summary.max_severity(),
-                outcome.input_error(),
-                outcome.unmapped_revisions,
-            )
+            written(stream.finish(&outcome.summary).map(drop), outcome)
         }
         Format::Github => {
             // Streamed: one line per finding as its transaction ends.
             let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             let mut stream = ci::GithubStream::new(out);
             let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
-            (
-                stream.finish().map(drop),
-                outcome.summary.max_severity(),
-                outcome.input_error(),
-                outcome.unmapped_revisions,
-            )
+            written(stream.finish().map(drop), outcome)
         }
         Format::Sarif => {
             // Streamed: results as their transactions end, then the rules that fired.
             let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             let mut stream = ci::SarifStream::begin(out)?;
             let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
-            (
-                stream.finish().map(drop),
-                outcome.summary.max_severity(),
-                outcome.input_error(),
-                outcome.unmapped_revisions,
-            )
+            written(stream.finish().map(drop), outcome)
         }
         Format::Gitlab => {
             // Streamed: one issue per line as its transaction ends.
             let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             let mut stream = gitlab::GitlabStream::begin(out)?;
             let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
-            (
-                stream.finish().map(drop),
-                outcome.summary.max_severity(),
-                outcome.input_error(),
-                outcome.unmapped_revisions,
-            )
+            written(stream.finish().map(drop), outcome)
         }
         Format::Text if !cli.verbose => {
             // Streamed: the table's rows and the findings' blocks are spooled until the end.
@@ -295,12 +275,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &names(&sources),
             );
             let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
-            (
-                stream.finish(&outcome.summary).map(drop),
-                outcome.summary.max_severity(),
-                outcome.input_error(),
-                outcome.unmapped_revisions,
-            )
+            written(stream.finish(&outcome.summary).map(drop), outcome)
         }
         Format::Markdown => {
             // Built as the analysis goes: each level of detail in memory, dropped once it
@@ -309,14 +284,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
             let rendered = stream.finish(&outcome.summary);
             let mut out = stdout.lock();
-            (
+            written(
                 out.write_all(rendered.as_bytes()).and_then(|_| out.flush()),
-                outcome.summary.max_severity(),
-                outcome.input_error(),
-                outcome.unmapped_revisions,
+                outcome,
             )
         }
-        Format::Html | Format::Text => {
+        Format::Html => {
+            // Streamed: the sections are spooled and come out in order at the end.
+            let out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let mut stream = html::HtmlStream::begin(out, pg_version, &names(&sources));
+            let outcome = pgrisk::analyze::run(&sources, &options, &mut stream)?;
+            written(stream.finish(&outcome.summary).map(drop), outcome)
+        }
+        Format::Text => {
             let mut all = Collect::default();
             let outcome = pgrisk::analyze::run(&sources, &options, &mut all)?;
             let input_error = outcome.input_error();
@@ -328,11 +308,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 findings: all.findings,
                 summary: outcome.summary,
             };
-            let rendered = if cli.format == Format::Html {
-                html::render(&report)
-            } else {
-                text::render(&report, &text_options(&cli, &stdout))
-            };
+            // --verbose: the bordered table is laid out over all its rows at once.
+            let rendered = text::render(&report, &text_options(&cli, &stdout));
             let mut out = stdout.lock();
             (
                 out.write_all(rendered.as_bytes()).and_then(|_| out.flush()),
@@ -443,6 +420,24 @@ fn scripts(dir: Option<&std::path::Path>) -> Result<Option<ScriptIndex>> {
         }
     }
     Ok(index)
+}
+
+/// What a run left: the result of writing the report, the worst finding, an input error, and
+/// the revisions without a migration script.
+type Written = (
+    std::io::Result<()>,
+    Option<Severity>,
+    Option<String>,
+    Vec<String>,
+);
+
+fn written(result: std::io::Result<()>, outcome: pgrisk::model::Outcome) -> Written {
+    (
+        result,
+        outcome.summary.max_severity(),
+        outcome.input_error(),
+        outcome.unmapped_revisions,
+    )
 }
 
 fn names(sources: &[Source]) -> Vec<String> {

@@ -403,8 +403,9 @@ fn every_format_snapshot_on_a_corpus_project() {
     });
 }
 
-/// GitHub annotations, SARIF, GitLab Code Quality, Markdown and the compact text report are
-/// written as the analysis goes, identical to the in-memory form.
+/// Every format is written as the analysis goes (GitHub annotations, SARIF, GitLab Code
+/// Quality, Markdown, HTML, the compact text report; JSON in its own test), identical to the
+/// in-memory form.
 #[test]
 fn streamed_github_and_sarif_equal_the_in_memory_report() {
     let mut lines = 0;
@@ -439,6 +440,19 @@ fn streamed_github_and_sarif_equal_the_in_memory_report() {
             md.finish(&outcome.summary),
             pgrisk::report::markdown::render(&report),
             "{path:?} markdown"
+        );
+        let mut html = pgrisk::report::html::HtmlStream::begin(
+            Vec::new(),
+            15,
+            std::slice::from_ref(&src.name),
+        );
+        let outcome =
+            pgrisk::analyze::run(std::slice::from_ref(&src), &options, &mut html).unwrap();
+        let streamed = String::from_utf8(html.finish(&outcome.summary).unwrap()).unwrap();
+        assert_eq!(
+            streamed,
+            pgrisk::report::html::render(&report),
+            "{path:?} html"
         );
         // The compact text report, as the CLI streams it, in each of its variants.
         for (all, color) in [(false, false), (true, false), (false, true)] {

@@ -4,9 +4,11 @@
 //! printing. A recipe identical to one shown above is linked, not repeated.
 
 use crate::locks::LockMode;
-use crate::model::{Finding, Report, Severity, StatementReport};
-use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write;
+use crate::model::{Finding, Report, Severity, Sink, StatementReport, Summary};
+use crate::spool::Bytes;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write;
 
 /// Bars drawn per transaction; the rest are counted under its timeline.
 pub const MAX_ROWS: usize = 40;
@@ -97,39 +99,6 @@ fn revision_name(r: &Option<std::sync::Arc<str>>) -> &str {
     r.as_deref().unwrap_or(NO_REVISION)
 }
 
-/// Revisions in the order their statements come.
-fn revisions(report: &Report) -> Vec<&str> {
-    let mut seen: Vec<&str> = Vec::new();
-    for st in &report.statements {
-        let r = revision_name(&st.revision);
-        if !seen.contains(&r) {
-            seen.push(r);
-        }
-    }
-    for f in &report.findings {
-        let r = revision_name(&f.revision);
-        if !seen.contains(&r) {
-            seen.push(r);
-        }
-    }
-    seen
-}
-
-/// The line a lock taken by `st` is released at: its COMMIT, itself in autocommit, or the
-/// last line of the input when the transaction never ends.
-fn release_line(report: &Report, st: &StatementReport) -> Option<usize> {
-    let h = st.held_until.as_ref()?;
-    Some(h.line.unwrap_or_else(|| {
-        report
-            .statements
-            .iter()
-            .filter(|s| s.file == st.file)
-            .map(|s| s.end_line)
-            .max()
-            .unwrap_or(st.end_line)
-    }))
-}
-
 fn until_text(st: &StatementReport) -> String {
     match st.held_until.as_ref().and_then(|h| h.line) {
         Some(l) if l == st.line => "its own line (autocommit)".to_string(),
@@ -138,115 +107,11 @@ fn until_text(st: &StatementReport) -> String {
     }
 }
 
-fn header(out: &mut String, report: &Report) {
-    let s = &report.summary;
-    writeln!(
-        out,
-        "<header>\n<h1>pgrisk: migration lock review</h1>\n<p class=\"meta\">Target PostgreSQL {} · input: {}</p>",
-        report.pg_version,
-        if report.files.is_empty() {
-            "(none)".to_string()
-        } else {
-            report
-                .files
-                .iter()
-                .map(|f| format!("<code>{}</code>", escape(f)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "<ul class=\"counts\" aria-label=\"summary counts\">\
-<li><span class=\"sev sev-error\">errors</span> {}</li>\
-<li><span class=\"sev sev-warning\">warnings</span> {}</li>\
-<li><span class=\"sev sev-info\">notes</span> {}</li>\
-<li>ignored {}</li><li>statements {} ({} unparseable, {} unknown)</li></ul>\n</header>",
-        s.errors, s.warnings, s.infos, s.ignored, s.read, s.unparseable, s.unknown
-    )
-    .unwrap();
-}
-
-fn summary_table(out: &mut String, report: &Report, revs: &[&str]) {
-    writeln!(
-        out,
-        "<section id=\"summary\">\n<h2>Summary per revision</h2>"
-    )
-    .unwrap();
-    if revs.is_empty() {
-        writeln!(out, "<p>No statements.</p>\n</section>").unwrap();
-        return;
-    }
-    writeln!(
-        out,
-        "<table>\n<thead><tr><th scope=\"col\">revision</th><th scope=\"col\">worst severity</th>\
-<th scope=\"col\">tables locked ACCESS EXCLUSIVE</th><th scope=\"col\">longest hold</th></tr></thead>\n<tbody>"
-    )
-    .unwrap();
-    for rev in revs {
-        let worst = report
-            .findings
-            .iter()
-            .filter(|f| !f.ignored && revision_name(&f.revision) == *rev)
-            .map(|f| f.severity)
-            .max();
-        let statements: Vec<&StatementReport> = report
-            .statements
-            .iter()
-            .filter(|s| revision_name(&s.revision) == *rev && s.held_until.is_some())
-            .collect();
-        if *rev == NO_REVISION && worst.is_none() && statements.is_empty() {
-            // Transaction control and settings before the first revision.
-            continue;
-        }
-        let mut tables: Vec<String> = Vec::new();
-        for st in &statements {
-            for l in &st.locks {
-                let name = l.relation.to_string();
-                if l.mode == LockMode::AccessExclusiveLock && !tables.contains(&name) {
-                    tables.push(name);
-                }
-            }
-        }
-        let longest = statements
-            .iter()
-            .max_by_key(|s| s.held_until.as_ref().map(|h| h.later_statements))
-            .map(|st| {
-                let h = st.held_until.as_ref().unwrap();
-                format!(
-                    "{} later statement{}, from line {} until {}",
-                    h.later_statements,
-                    if h.later_statements == 1 { "" } else { "s" },
-                    st.line,
-                    escape(&until_text(st))
-                )
-            })
-            .unwrap_or_else(|| "—".to_string());
-        writeln!(
-            out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(rev),
-            severity_badge(worst),
-            if tables.is_empty() {
-                "—".to_string()
-            } else {
-                tables
-                    .iter()
-                    .map(|t| format!("<code>{}</code>", escape(t)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-            longest
-        )
-        .unwrap();
-    }
-    writeln!(out, "</tbody>\n</table>\n</section>").unwrap();
-}
-
 /// One bar: a relation locked by a statement until its transaction ends.
-struct Bar<'a> {
-    st: &'a StatementReport,
+struct Bar {
+    /// The statement's index and how long it holds the lock, in words.
+    index: usize,
+    until: String,
     relation: String,
     mode: LockMode,
     from: usize,
@@ -337,8 +202,8 @@ fn svg(out: &mut String, title: &str, bars: &[Bar], first: usize, last: usize) {
             b.relation,
             b.mode.sql_name(),
             b.from,
-            b.st.index + 1,
-            until_text(b.st)
+            b.index + 1,
+            b.until
         );
         writeln!(
             out,
@@ -356,120 +221,20 @@ fn svg(out: &mut String, title: &str, bars: &[Bar], first: usize, last: usize) {
     writeln!(out, "</svg>").unwrap();
 }
 
-fn timeline(out: &mut String, report: &Report) {
-    writeln!(
-        out,
-        "<section id=\"timeline\">\n<h2>Lock timeline per transaction</h2>\n\
-<p>Each bar is a lock that blocks reads or writes on an existing table, from the statement that \
-takes it to the COMMIT that releases it (x axis: SQL line).</p>\n\
-<p class=\"legend\"><span><span class=\"swatch\" style=\"background:#c62828\"></span>blocks reads and writes</span>\
-<span><span class=\"swatch\" style=\"background:#ef8f00\"></span>blocks writes</span></p>"
-    )
-    .unwrap();
-    // Transactions keyed by the statement that ends them, in input order (None: never ends).
-    let mut txs: BTreeMap<(bool, usize), Vec<Bar>> = BTreeMap::new();
-    for st in &report.statements {
-        let Some(h) = &st.held_until else { continue };
-        let Some(to) = release_line(report, st) else {
-            continue;
-        };
-        let key = match h.statement {
-            Some(i) => (false, i),
-            None => (true, 0),
-        };
-        for l in st.locks.iter().filter(|l| l.mode.is_dangerous()) {
-            txs.entry(key).or_default().push(Bar {
-                st,
-                relation: l.relation.to_string(),
-                mode: l.mode,
-                from: st.line,
-                to: to.max(st.line),
-            });
-        }
-    }
-    if txs.is_empty() {
-        writeln!(
-            out,
-            "<p>No statement holds a lock that blocks reads or writes on an existing table.</p>\n</section>"
-        )
-        .unwrap();
-        return;
-    }
-    let total = txs.len();
-    for (n, (key, bars)) in txs.iter().enumerate() {
-        if n == MAX_TIMELINES {
-            let rest: usize = txs.values().skip(MAX_TIMELINES).map(Vec::len).sum();
-            writeln!(
-                out,
-                "<p class=\"note\">{} more transaction{} with {rest} lock{} not drawn (at most {MAX_TIMELINES} timelines).</p>",
-                total - MAX_TIMELINES,
-                if total - MAX_TIMELINES == 1 { "" } else { "s" },
-                if rest == 1 { "" } else { "s" },
-            )
-            .unwrap();
-            break;
-        }
-        let first = bars.iter().map(|b| b.from).min().unwrap();
-        let last = bars.iter().map(|b| b.to).max().unwrap();
-        let st0 = bars[0].st;
-        let autocommit = !st0.in_transaction;
-        let revs: Vec<&str> = {
-            let mut v: Vec<&str> = Vec::new();
-            for b in bars {
-                let r = revision_name(&b.st.revision);
-                if !v.contains(&r) {
-                    v.push(r);
-                }
-            }
-            v
-        };
-        let heading = match (key.0, autocommit) {
-            (true, _) => format!("Transaction from line {first}, never committed"),
-            (false, true) => format!("Autocommit statement at line {first}"),
-            (false, false) => format!("Transaction committed at line {last}"),
-        };
-        writeln!(
-            out,
-            "<figure class=\"timeline\">\n<figcaption><strong>{}</strong> · {} · revision{} {}</figcaption>",
-            escape(&heading),
-            escape(&st0.file),
-            if revs.len() == 1 { "" } else { "s" },
-            revs.iter()
-                .map(|r| format!("<code>{}</code>", escape(r)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-        .unwrap();
-        let shown = &bars[..bars.len().min(MAX_ROWS)];
-        let label = format!(
-            "Lock timeline: {heading}, {} lock{} from line {first} to line {last}",
-            bars.len(),
-            if bars.len() == 1 { "" } else { "s" }
-        );
-        svg(out, &label, shown, first, last);
-        if bars.len() > MAX_ROWS {
-            let left: Vec<String> = bars[MAX_ROWS..]
-                .iter()
-                .map(|b| format!("{} ({}, line {})", b.relation, b.mode.sql_name(), b.from))
-                .collect();
-            writeln!(
-                out,
-                "<p class=\"note\">{} more lock{} in this transaction not drawn (at most {MAX_ROWS} rows): {}</p>",
-                left.len(),
-                if left.len() == 1 { "" } else { "s" },
-                escape(&truncate(&left.join(", "), 2000))
-            )
-            .unwrap();
-        }
-        writeln!(out, "</figure>").unwrap();
-    }
-    writeln!(out, "</section>").unwrap();
+/// 128 bits of the SHA-256 of a text.
+fn digest(text: &str) -> u128 {
+    use sha2::Digest;
+    let d: [u8; 32] = sha2::Sha256::digest(text.as_bytes()).into();
+    u128::from_le_bytes(d[..16].try_into().expect("16 bytes"))
 }
 
-/// Recipes already shown, by their text: the finding that shows each.
-type Shown = HashMap<String, (usize, String)>;
-
-fn finding(out: &mut String, report: &Report, n: usize, f: &Finding, shown: &mut Shown) {
+fn finding(
+    out: &mut String,
+    st: Option<&StatementReport>,
+    n: usize,
+    f: &Finding,
+    shown: &mut Shown,
+) {
     let sev = f.severity.as_str();
     writeln!(
         out,
@@ -480,7 +245,7 @@ fn finding(out: &mut String, report: &Report, n: usize, f: &Finding, shown: &mut
         msg = escape(&f.message),
     )
     .unwrap();
-    if let Some(st) = report.statements.get(f.statement) {
+    if let Some(st) = st {
         writeln!(out, "<pre><code>{}</code></pre>", escape(st.sql.trim())).unwrap();
     }
     if let Some(sug) = f.suggestion.render() {
@@ -491,6 +256,7 @@ fn finding(out: &mut String, report: &Report, n: usize, f: &Finding, shown: &mut
                 key.push_str(part);
             }
         }
+        let key = digest(&key);
         if let Some((first, pos)) = shown.get(&key) {
             writeln!(
                 out,
@@ -539,79 +305,481 @@ fn finding(out: &mut String, report: &Report, n: usize, f: &Finding, shown: &mut
     writeln!(out, "</article>").unwrap();
 }
 
-fn findings(out: &mut String, report: &Report, revs: &[&str]) {
-    writeln!(out, "<section id=\"findings\">\n<h2>Findings</h2>").unwrap();
-    let active = report.findings.iter().filter(|f| !f.ignored).count();
-    if active == 0 {
-        writeln!(out, "<p>No findings.</p>").unwrap();
-    }
-    let mut shown = Shown::new();
-    for rev in revs {
-        let of: Vec<(usize, &Finding)> = report
-            .findings
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| !f.ignored && revision_name(&f.revision) == *rev)
-            .collect();
-        if of.is_empty() {
-            continue;
+pub fn render(report: &Report) -> String {
+    let mut stream = HtmlStream::begin(Vec::new(), report.pg_version, &report.files);
+    report.replay(&mut stream);
+    String::from_utf8(stream.finish(&report.summary).expect("writing to memory"))
+        .expect("the page is UTF-8")
+}
+
+/// A transaction of the timeline, as far as it is drawn: its first `MAX_ROWS` bars, and the
+/// rest named in a note (cut at 2,000 characters).
+#[derive(Default)]
+struct Tx {
+    bars: Vec<Bar>,
+    count: usize,
+    first: usize,
+    last: usize,
+    /// The file and whether the first statement ran in a transaction block.
+    file: String,
+    in_transaction: bool,
+    revisions: Vec<String>,
+    /// The bars not drawn, named ("relation (MODE, line N)", joined), up to the cut.
+    left: String,
+    left_chars: usize,
+    /// Never committed: the bars end where their input does (known at the end), so each drawn
+    /// bar's input is kept, and every input the transaction touched.
+    never: bool,
+    bar_files: Vec<std::sync::Arc<str>>,
+    files: Vec<String>,
+}
+
+impl Tx {
+    fn add(&mut self, bar: Bar, st: &StatementReport) {
+        if self.count == 0 {
+            self.first = bar.from;
+            self.file = st.file.to_string();
+            self.in_transaction = st.in_transaction;
         }
+        self.count += 1;
+        self.first = self.first.min(bar.from);
+        self.last = self.last.max(bar.to);
+        let r = revision_name(&st.revision);
+        if !self.revisions.iter().any(|x| x == r) {
+            self.revisions.push(r.to_string());
+        }
+        if !self.files.iter().any(|f| **f == *st.file) {
+            self.files.push(st.file.to_string());
+        }
+        if self.bars.len() < MAX_ROWS {
+            self.bars.push(bar);
+            if self.never {
+                self.bar_files.push(st.file.clone());
+            }
+        } else if self.left_chars <= 2000 {
+            let item = format!(
+                "{} ({}, line {})",
+                bar.relation,
+                bar.mode.sql_name(),
+                bar.from
+            );
+            if !self.left.is_empty() {
+                self.left.push_str(", ");
+                self.left_chars += 2;
+            }
+            self.left_chars += item.chars().count();
+            self.left.push_str(&item);
+        }
+    }
+}
+
+/// A run of statements of one revision: its summary row, and its findings' articles waiting for
+/// the heading that counts them.
+struct Run {
+    revision: Option<std::sync::Arc<str>>,
+    worst: Option<Severity>,
+    held: bool,
+    tables: Vec<String>,
+    /// The longest hold: (later statements, its text).
+    longest: Option<(usize, String)>,
+    findings: usize,
+    articles: Bytes,
+}
+
+/// The page written as the analysis goes. Its sections come out in order at the end: the
+/// summary rows, the findings' articles and the ignored findings wait in spools (memory, then a
+/// temporary file); memory holds the revision being read, the transactions drawn (at most
+/// `MAX_TIMELINES`, each at most `MAX_ROWS` bars), the last line of each input, and a digest of
+/// each recipe shown. A revision that comes back after another one gets a second row and
+/// heading.
+pub struct HtmlStream<W: std::io::Write> {
+    out: W,
+    pg_version: u32,
+    files: Vec<String>,
+    current: Option<StatementReport>,
+    run: Option<Run>,
+    rows: Bytes,
+    any_row: bool,
+    articles: Bytes,
+    ignored: Bytes,
+    ignored_count: usize,
+    active: usize,
+    /// Findings so far (their number, in the page's anchors).
+    findings: usize,
+    shown: Shown,
+    /// Committed transactions drawn, how many more and their bars, and the one never committed.
+    txs: Vec<Tx>,
+    more_txs: usize,
+    more_bars: usize,
+    last_tx: Option<usize>,
+    open_tx: Tx,
+    /// Each input's last line (bars of a transaction never committed end there).
+    ends: Vec<(String, usize)>,
+    error: Option<std::io::Error>,
+}
+
+/// Recipes already shown, by a digest of their text: the finding that shows each.
+type Shown = HashMap<u128, (usize, String)>;
+
+impl<W: std::io::Write> HtmlStream<W> {
+    pub fn begin(out: W, pg_version: u32, files: &[String]) -> Self {
+        HtmlStream {
+            out,
+            pg_version,
+            files: files.to_vec(),
+            current: None,
+            run: None,
+            rows: Bytes::default(),
+            any_row: false,
+            articles: Bytes::default(),
+            ignored: Bytes::default(),
+            ignored_count: 0,
+            active: 0,
+            findings: 0,
+            shown: Shown::new(),
+            txs: Vec::new(),
+            more_txs: 0,
+            more_bars: 0,
+            last_tx: None,
+            open_tx: Tx::default(),
+            ends: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn record(&mut self, r: std::io::Result<()>) {
+        if let Err(e) = r {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    /// The run read so far is over: its summary row, and its articles under their heading.
+    fn end_run(&mut self) {
+        let Some(run) = self.run.take() else { return };
+        let rev = revision_name(&run.revision);
+        if !(rev == NO_REVISION && run.worst.is_none() && !run.held) {
+            self.any_row = true;
+            let row = format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                escape(rev),
+                severity_badge(run.worst),
+                if run.tables.is_empty() {
+                    "—".to_string()
+                } else {
+                    run.tables
+                        .iter()
+                        .map(|t| format!("<code>{}</code>", escape(t)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+                run.longest.map_or_else(|| "—".to_string(), |l| l.1)
+            );
+            let r = self.rows.write_all(row.as_bytes());
+            self.record(r);
+        }
+        if run.findings > 0 {
+            let heading = format!(
+                "<h3>Revision <code>{}</code> ({} finding{})</h3>\n",
+                escape(rev),
+                run.findings,
+                if run.findings == 1 { "" } else { "s" }
+            );
+            let r = self
+                .articles
+                .write_all(heading.as_bytes())
+                .and_then(|_| run.articles.copy_to(&mut self.articles));
+            self.record(r);
+        }
+    }
+
+    pub fn finish(mut self, summary: &Summary) -> std::io::Result<W> {
+        self.end_run();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let mut out = String::with_capacity(64 * 1024);
         writeln!(
             out,
-            "<h3>Revision <code>{}</code> ({} finding{})</h3>",
-            escape(rev),
-            of.len(),
-            if of.len() == 1 { "" } else { "s" }
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<title>pgrisk: migration lock review (PostgreSQL {})</title>\n<style>{STYLE}</style>\n</head>\n<body>",
+            self.pg_version
         )
         .unwrap();
-        for (n, f) in of {
-            finding(out, report, n, f, &mut shown);
-        }
-    }
-    let ignored: Vec<&Finding> = report.findings.iter().filter(|f| f.ignored).collect();
-    if !ignored.is_empty() {
+        self.header(&mut out, summary);
         writeln!(
             out,
-            "<h3 id=\"ignored\">Ignored ({})</h3>\n<table>\n<thead><tr><th scope=\"col\">severity</th><th scope=\"col\">rule</th>\
-<th scope=\"col\">revision</th><th scope=\"col\">position</th><th scope=\"col\">message</th><th scope=\"col\">reason</th></tr></thead>\n<tbody>",
-            ignored.len()
+            "<section id=\"summary\">\n<h2>Summary per revision</h2>"
         )
         .unwrap();
-        for f in ignored {
+        if self.current.is_none() {
+            writeln!(out, "<p>No statements.</p>\n</section>").unwrap();
+        } else {
             writeln!(
                 out,
-                "<tr class=\"ignored\" data-rule=\"{rule}\"><td>{}</td><td><code>{rule}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<table>\n<thead><tr><th scope=\"col\">revision</th><th scope=\"col\">worst severity</th>\
+<th scope=\"col\">tables locked ACCESS EXCLUSIVE</th><th scope=\"col\">longest hold</th></tr></thead>\n<tbody>"
+            )
+            .unwrap();
+            self.out.write_all(out.as_bytes())?;
+            out.clear();
+            std::mem::take(&mut self.rows).copy_to(&mut self.out)?;
+            writeln!(out, "</tbody>\n</table>\n</section>").unwrap();
+        }
+        self.timeline(&mut out);
+        writeln!(out, "<section id=\"findings\">\n<h2>Findings</h2>").unwrap();
+        if self.active == 0 {
+            writeln!(out, "<p>No findings.</p>").unwrap();
+        }
+        self.out.write_all(out.as_bytes())?;
+        out.clear();
+        std::mem::take(&mut self.articles).copy_to(&mut self.out)?;
+        if self.ignored_count > 0 {
+            writeln!(
+                out,
+                "<h3 id=\"ignored\">Ignored ({})</h3>\n<table>\n<thead><tr><th scope=\"col\">severity</th><th scope=\"col\">rule</th>\
+<th scope=\"col\">revision</th><th scope=\"col\">position</th><th scope=\"col\">message</th><th scope=\"col\">reason</th></tr></thead>\n<tbody>",
+                self.ignored_count
+            )
+            .unwrap();
+            self.out.write_all(out.as_bytes())?;
+            out.clear();
+            std::mem::take(&mut self.ignored).copy_to(&mut self.out)?;
+            writeln!(out, "</tbody>\n</table>").unwrap();
+        }
+        writeln!(out, "</section>").unwrap();
+        writeln!(out, "<script>{SCRIPT}</script>\n</body>\n</html>").unwrap();
+        self.out.write_all(out.as_bytes())?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    fn header(&self, out: &mut String, s: &Summary) {
+        writeln!(
+            out,
+            "<header>\n<h1>pgrisk: migration lock review</h1>\n<p class=\"meta\">Target PostgreSQL {} · input: {}</p>",
+            self.pg_version,
+            if self.files.is_empty() {
+                "(none)".to_string()
+            } else {
+                self.files
+                    .iter()
+                    .map(|f| format!("<code>{}</code>", escape(f)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "<ul class=\"counts\" aria-label=\"summary counts\">\
+<li><span class=\"sev sev-error\">errors</span> {}</li>\
+<li><span class=\"sev sev-warning\">warnings</span> {}</li>\
+<li><span class=\"sev sev-info\">notes</span> {}</li>\
+<li>ignored {}</li><li>statements {} ({} unparseable, {} unknown)</li></ul>\n</header>",
+            s.errors, s.warnings, s.infos, s.ignored, s.read, s.unparseable, s.unknown
+        )
+        .unwrap();
+    }
+
+    fn timeline(&mut self, out: &mut String) {
+        writeln!(
+            out,
+            "<section id=\"timeline\">\n<h2>Lock timeline per transaction</h2>\n\
+<p>Each bar is a lock that blocks reads or writes on an existing table, from the statement that \
+takes it to the COMMIT that releases it (x axis: SQL line).</p>\n\
+<p class=\"legend\"><span><span class=\"swatch\" style=\"background:#c62828\"></span>blocks reads and writes</span>\
+<span><span class=\"swatch\" style=\"background:#ef8f00\"></span>blocks writes</span></p>"
+        )
+        .unwrap();
+        // The transaction never committed comes last; its bars end where their input does.
+        let mut open = std::mem::take(&mut self.open_tx);
+        if open.count > 0 {
+            let end_of = |file: &str| {
+                self.ends
+                    .iter()
+                    .find(|(f, _)| f == file)
+                    .map_or(0, |(_, l)| *l)
+            };
+            for (b, file) in open.bars.iter_mut().zip(&open.bar_files) {
+                b.to = b.to.max(end_of(file));
+            }
+            let ends = open.files.iter().map(|f| end_of(f)).max().unwrap_or(0);
+            open.last = open.last.max(ends);
+            if self.txs.len() < MAX_TIMELINES {
+                self.txs.push(open);
+            } else {
+                self.more_txs += 1;
+                self.more_bars += open.count;
+            }
+        }
+        if self.txs.is_empty() {
+            writeln!(
+                out,
+                "<p>No statement holds a lock that blocks reads or writes on an existing table.</p>\n</section>"
+            )
+            .unwrap();
+            return;
+        }
+        for tx in &self.txs {
+            let (first, last) = (tx.first, tx.last);
+            let heading = match (tx.never, !tx.in_transaction) {
+                (true, _) => format!("Transaction from line {first}, never committed"),
+                (false, true) => format!("Autocommit statement at line {first}"),
+                (false, false) => format!("Transaction committed at line {last}"),
+            };
+            writeln!(
+                out,
+                "<figure class=\"timeline\">\n<figcaption><strong>{}</strong> · {} · revision{} {}</figcaption>",
+                escape(&heading),
+                escape(&tx.file),
+                if tx.revisions.len() == 1 { "" } else { "s" },
+                tx.revisions
+                    .iter()
+                    .map(|r| format!("<code>{}</code>", escape(r)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+            .unwrap();
+            let label = format!(
+                "Lock timeline: {heading}, {} lock{} from line {first} to line {last}",
+                tx.count,
+                if tx.count == 1 { "" } else { "s" }
+            );
+            svg(out, &label, &tx.bars, first, last);
+            if tx.count > MAX_ROWS {
+                let left = tx.count - MAX_ROWS;
+                writeln!(
+                    out,
+                    "<p class=\"note\">{} more lock{} in this transaction not drawn (at most {MAX_ROWS} rows): {}</p>",
+                    left,
+                    if left == 1 { "" } else { "s" },
+                    escape(&truncate(&tx.left, 2000))
+                )
+                .unwrap();
+            }
+            writeln!(out, "</figure>").unwrap();
+        }
+        if self.more_txs > 0 {
+            let rest = self.more_bars;
+            writeln!(
+                out,
+                "<p class=\"note\">{} more transaction{} with {rest} lock{} not drawn (at most {MAX_TIMELINES} timelines).</p>",
+                self.more_txs,
+                if self.more_txs == 1 { "" } else { "s" },
+                if rest == 1 { "" } else { "s" },
+            )
+            .unwrap();
+        }
+        writeln!(out, "</section>").unwrap();
+    }
+}
+
+impl<W: std::io::Write> Sink for HtmlStream<W> {
+    fn statement(&mut self, st: StatementReport) {
+        match self.ends.iter_mut().find(|(f, _)| **f == *st.file) {
+            Some(e) => e.1 = e.1.max(st.end_line),
+            None => self.ends.push((st.file.to_string(), st.end_line)),
+        }
+        if self.run.as_ref().is_none_or(|r| r.revision != st.revision) {
+            self.end_run();
+            self.run = Some(Run {
+                revision: st.revision.clone(),
+                worst: None,
+                held: false,
+                tables: Vec::new(),
+                longest: None,
+                findings: 0,
+                articles: Bytes::default(),
+            });
+        }
+        if let Some(h) = &st.held_until {
+            let run = self.run.as_mut().expect("set above");
+            run.held = true;
+            for l in &st.locks {
+                let name = l.relation.to_string();
+                if l.mode == LockMode::AccessExclusiveLock && !run.tables.contains(&name) {
+                    run.tables.push(name);
+                }
+            }
+            // The last of the longest holds, as `max_by_key` picks.
+            if run
+                .longest
+                .as_ref()
+                .is_none_or(|(later, _)| h.later_statements >= *later)
+            {
+                let text = format!(
+                    "{} later statement{}, from line {} until {}",
+                    h.later_statements,
+                    if h.later_statements == 1 { "" } else { "s" },
+                    st.line,
+                    escape(&until_text(&st))
+                );
+                run.longest = Some((h.later_statements, text));
+            }
+            let until = until_text(&st);
+            let to = h.line.unwrap_or(0).max(st.line);
+            self.open_tx.never = true;
+            for l in st.locks.iter().filter(|l| l.mode.is_dangerous()) {
+                let bar = Bar {
+                    index: st.index,
+                    until: until.clone(),
+                    relation: l.relation.to_string(),
+                    mode: l.mode,
+                    from: st.line,
+                    to,
+                };
+                match h.statement {
+                    None => self.open_tx.add(bar, &st),
+                    Some(end) => {
+                        if self.last_tx != Some(end) {
+                            self.last_tx = Some(end);
+                            if self.txs.len() < MAX_TIMELINES {
+                                self.txs.push(Tx::default());
+                            } else {
+                                self.more_txs += 1;
+                            }
+                        }
+                        if self.more_txs > 0 {
+                            self.more_bars += 1;
+                        } else if let Some(tx) = self.txs.last_mut() {
+                            tx.add(bar, &st);
+                        }
+                    }
+                }
+            }
+        }
+        self.current = Some(st);
+    }
+
+    fn finding(&mut self, f: Finding) {
+        let n = self.findings;
+        self.findings += 1;
+        if f.ignored {
+            self.ignored_count += 1;
+            let row = format!(
+                "<tr class=\"ignored\" data-rule=\"{rule}\"><td>{}</td><td><code>{rule}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 severity_badge(Some(f.severity)),
                 escape(revision_name(&f.revision)),
                 escape(&f.position()),
                 escape(&f.message),
                 escape(f.ignore_reason.as_deref().unwrap_or("(no reason given)")),
                 rule = escape(f.rule.as_str()),
-            )
-            .unwrap();
+            );
+            let r = self.ignored.write_all(row.as_bytes());
+            self.record(r);
+            return;
         }
-        writeln!(out, "</tbody>\n</table>").unwrap();
+        self.active += 1;
+        let st = self.current.as_ref().filter(|s| s.index == f.statement);
+        let Some(run) = self.run.as_mut() else { return };
+        run.worst = run.worst.max(Some(f.severity));
+        run.findings += 1;
+        let mut out = String::new();
+        finding(&mut out, st, n, &f, &mut self.shown);
+        let r = run.articles.write_all(out.as_bytes());
+        self.record(r);
     }
-    writeln!(out, "</section>").unwrap();
-}
-
-pub fn render(report: &Report) -> String {
-    let mut out = String::with_capacity(64 * 1024);
-    writeln!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>pgrisk: migration lock review (PostgreSQL {})</title>\n<style>{STYLE}</style>\n</head>\n<body>",
-        report.pg_version
-    )
-    .unwrap();
-    header(&mut out, report);
-    let revs = revisions(report);
-    summary_table(&mut out, report, &revs);
-    timeline(&mut out, report);
-    findings(&mut out, report, &revs);
-    writeln!(out, "<script>{SCRIPT}</script>\n</body>\n</html>").unwrap();
-    out
 }
 
 #[cfg(test)]
