@@ -373,6 +373,9 @@ pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> anyhow
     let texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
     let history =
         Arc::new(History::from_inputs(&texts, &options.since).map_err(anyhow::Error::msg)?);
+    for src in sources {
+        src.release_all();
+    }
     let mut walk = Walk {
         options,
         current: None,
@@ -449,6 +452,8 @@ fn analyze_source(src: &Source, history: &Arc<History>, walk: &mut Walk) {
             for p in batch.parsed {
                 analyze_statement(src, &file, p, &mut cursor, &mut session, walk);
             }
+            // The text behind is done with (a position looks back a few lines at most).
+            src.release_before(cursor.last_end.saturating_sub(1 << 16));
         });
         batch = next;
     }

@@ -146,7 +146,13 @@ fn read_inputs(files: &[PathBuf]) -> Result<Vec<Source>> {
     Ok(sources)
 }
 
+/// Stdin, copied to a temporary file that is then mapped (a large input need not stay in
+/// memory), or read into memory when no temporary file can be made.
 fn read_stdin() -> Result<Source> {
+    if let Ok(mut file) = tempfile::tempfile() {
+        std::io::copy(&mut std::io::stdin().lock(), &mut file).context("<stdin>: cannot read")?;
+        return Source::from_file("<stdin>", &file);
+    }
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)

@@ -4,16 +4,45 @@
 use anyhow::{Result, bail};
 use std::path::Path;
 
+/// The text of an input: in memory, or a read-only map of its file (stdin is copied to a
+/// temporary file first). A map's pages the analysis has passed are handed back to the system
+/// (`Source::release_before`), so a large input does not stay resident.
+#[derive(Debug, Clone)]
+pub enum Text {
+    Owned(String),
+    /// Checked to be UTF-8 when mapped.
+    Mapped(std::sync::Arc<memmap2::Mmap>),
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Text::Owned(s) => s,
+            // SAFETY: checked to be UTF-8 when mapped (`Source::from_map`); the map is read-only.
+            Text::Mapped(m) => unsafe { std::str::from_utf8_unchecked(m) },
+        }
+    }
+}
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        self
+    }
+}
+
 /// An input document. Offsets everywhere in pgrisk are byte offsets into `text`.
 #[derive(Debug, Clone)]
 pub struct Source {
     pub name: String,
-    pub text: String,
+    pub text: Text,
     /// Byte offset where every `LINE_STRIDE`-th line starts (lines 1, 1 + LINE_STRIDE, …);
     /// the lines between are found by scanning. `\n`, `\r\n` and a lone `\r` all end a line.
     line_index: Vec<usize>,
     /// Length of a leading UTF-8 byte-order mark (0 or 3); it is not counted as a column.
     bom: usize,
+    /// How much of a mapped text was handed back to the system already.
+    released: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// 1-based line and column (column counted in characters, as editors show it).
@@ -26,49 +55,109 @@ pub struct Position {
 impl Source {
     /// Validates `bytes` as SQL text: UTF-8, no NUL byte, not empty.
     pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source> {
-        // What Windows PowerShell 5 writes for `alembic upgrade head --sql > out.sql`.
-        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
-            bail!(
-                "{name}:1:1: input is UTF-16 (byte-order mark at byte offset 0), not UTF-8; convert it to UTF-8 first (e.g. iconv -f UTF-16 -t UTF-8)"
-            );
+        check(name, &bytes)?;
+        let text = String::from_utf8(bytes).expect("checked above");
+        Ok(Source::new(name, text))
+    }
+
+    /// A file's text, mapped rather than read (a large input need not stay in memory); read
+    /// when it cannot be mapped (a pipe, an empty file).
+    pub fn read_file(path: &Path) -> Result<Source> {
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path)
+            .map_err(|e| anyhow::anyhow!("{name}: cannot read file: {e}"))?;
+        Source::from_file(&name, &file)
+    }
+
+    /// The text of an open file (a regular file is mapped, anything else read).
+    pub fn from_file(name: &str, file: &std::fs::File) -> Result<Source> {
+        let regular = file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0);
+        // SAFETY: a private read-only map; pgrisk does not write the file, and a file changed
+        // underneath while pgrisk runs is the caller's race, as with any reader.
+        if regular && let Ok(map) = unsafe { memmap2::Mmap::map(file) } {
+            check(name, &map)?;
+            let src = Source::with_text(name, Text::Mapped(std::sync::Arc::new(map)));
+            src.release_all();
+            return Ok(src);
         }
-        if let Some(at) = bytes.iter().position(|&b| b == 0) {
-            let pos = line_col_of_bytes(&bytes, at);
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut &*file, &mut bytes)
+            .map_err(|e| anyhow::anyhow!("{name}: cannot read file: {e}"))?;
+        Source::from_bytes(name, bytes)
+    }
+
+    /// Hands back to the system every page of a mapped text read so far (after a pass over the
+    /// whole text: the check when mapped, the scan for revision markers).
+    pub fn release_all(&self) {
+        if let Text::Mapped(map) = &self.text {
+            // SAFETY: a read-only private map of a file: dropped pages are read back from it.
+            let _ = unsafe {
+                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, map.len())
+            };
+        }
+    }
+
+    /// Hands back to the system the pages of a mapped text before `offset`, as the analysis
+    /// passes them (read again from the file if they are needed later).
+    pub fn release_before(&self, offset: usize) {
+        let Text::Mapped(map) = &self.text else {
+            return;
+        };
+        let page = 4096;
+        let end = offset.min(map.len()) / page * page;
+        let from = self
+            .released
+            .fetch_max(end, std::sync::atomic::Ordering::Relaxed);
+        if end > from {
+            // SAFETY: a read-only private map of a file: dropped pages are read back from it.
+            let _ = unsafe {
+                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, end - from)
+            };
+        }
+    }
+}
+
+/// Refuses what cannot be SQL text: UTF-16, a NUL byte, invalid UTF-8, nothing but whitespace.
+fn check(name: &str, bytes: &[u8]) -> Result<()> {
+    // What Windows PowerShell 5 writes for `alembic upgrade head --sql > out.sql`.
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        bail!(
+            "{name}:1:1: input is UTF-16 (byte-order mark at byte offset 0), not UTF-8; convert it to UTF-8 first (e.g. iconv -f UTF-16 -t UTF-8)"
+        );
+    }
+    if let Some(at) = memchr::memchr(0, bytes) {
+        let pos = line_col_of_bytes(bytes, at);
+        bail!(
+            "{name}:{}:{}: input contains a NUL byte at byte offset {at}; this is not a SQL text file",
+            pos.line,
+            pos.column
+        );
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let at = err.valid_up_to();
+            let pos = line_col_of_bytes(bytes, at);
             bail!(
-                "{name}:{}:{}: input contains a NUL byte at byte offset {at}; this is not a SQL text file",
+                "{name}:{}:{}: input is not valid UTF-8 at byte offset {at}; convert it to UTF-8 first",
                 pos.line,
                 pos.column
             );
         }
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(err) => {
-                let at = err.utf8_error().valid_up_to();
-                let pos = line_col_of_bytes(err.as_bytes(), at);
-                bail!(
-                    "{name}:{}:{}: input is not valid UTF-8 at byte offset {at}; convert it to UTF-8 first",
-                    pos.line,
-                    pos.column
-                );
-            }
-        };
-        if text.trim_start_matches('\u{feff}').trim().is_empty() {
-            bail!(
-                "{name}: input is empty; expected the SQL printed by `alembic upgrade ... --sql`"
-            );
-        }
-        Ok(Source::new(name, text))
+    };
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        bail!("{name}: input is empty; expected the SQL printed by `alembic upgrade ... --sql`");
     }
+    Ok(())
+}
 
-    pub fn read_file(path: &Path) -> Result<Source> {
-        let name = path.display().to_string();
-        let bytes =
-            std::fs::read(path).map_err(|e| anyhow::anyhow!("{name}: cannot read file: {e}"))?;
-        Source::from_bytes(&name, bytes)
-    }
-
+impl Source {
     /// A source from text that is already known to be valid (tests, DO bodies, fixtures).
     pub fn new(name: &str, text: String) -> Source {
+        Source::with_text(name, Text::Owned(text))
+    }
+
+    fn with_text(name: &str, text: Text) -> Source {
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
         let line_index = line_starts(text.as_bytes()).step_by(LINE_STRIDE).collect();
         Source {
@@ -76,6 +165,7 @@ impl Source {
             text,
             line_index,
             bom,
+            released: Default::default(),
         }
     }
 
