@@ -195,7 +195,7 @@ impl Walk<'_> {
                 .fingerprints
                 .next(draft.rule.as_str(), s.revision.as_deref(), &s.sql),
             suggestion: suggest::LazySuggestion {
-                rule: draft.rule,
+                rule: draft.recipe,
                 vars: draft.vars,
             },
         });

@@ -71,7 +71,7 @@ fn example_findings(lang: &str, text: &str) -> Vec<ExampleFinding> {
                 .map(|(l, d)| {
                     (
                         d.rule.as_str().to_string(),
-                        pgrisk::suggest::render(d.rule.as_str(), &d.vars),
+                        pgrisk::suggest::render(d.recipe.as_str(), &d.vars),
                         format!("{l} {} {}\n{}", d.severity.as_str(), d.rule, d.message),
                     )
                 })
@@ -82,7 +82,7 @@ fn example_findings(lang: &str, text: &str) -> Vec<ExampleFinding> {
             .map(|(l, d)| {
                 (
                     d.rule.as_str().to_string(),
-                    pgrisk::suggest::render(d.rule.as_str(), &d.vars),
+                    pgrisk::suggest::render(d.recipe.as_str(), &d.vars),
                     format!("{l} {} {}\n{}", d.severity.as_str(), d.rule, d.message),
                 )
             })
@@ -276,6 +276,70 @@ fn recipes_keep_the_schema_of_qualified_names() {
         text("create-index-blocks-writes")
             .contains("DROP INDEX CONCURRENTLY IF EXISTS app.ix_orders_c")
     );
+}
+
+/// CONCURRENTLY fails on a partitioned table: create-index-blocks-writes gives the
+/// partition-by-partition recipe of create-index-concurrently-partitioned there, and the
+/// concurrent build on a plain table.
+#[test]
+fn create_index_on_a_partitioned_table_recommends_building_partition_by_partition() {
+    let sql = "-- Running upgrade  -> applied\nCREATE TABLE events (id int, at date) PARTITION BY RANGE (at);\nCREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\nCREATE TABLE orders (id int, c int);\n-- Running upgrade applied -> next\nCREATE INDEX ix_orders_c ON orders (c);\nCREATE INDEX ix_events_id ON events (id);\n";
+    let r = run(sql, 15);
+    let recipe = |table: &str| {
+        let f = r
+            .findings
+            .iter()
+            .find(|f| {
+                f.rule == "create-index-blocks-writes"
+                    && f.suggestion.vars.get("table") == Some(table)
+            })
+            .unwrap_or_else(|| panic!("no create-index-blocks-writes on {table}"));
+        let s = f.suggestion.render().unwrap();
+        (
+            f.suggestion.rule.as_str(),
+            s.phases
+                .iter()
+                .map(|p| format!("{}\n{}\n", p.sql, p.alembic))
+                .collect::<String>(),
+        )
+    };
+    let (from, plain) = recipe("orders");
+    assert_eq!(from, "create-index-blocks-writes");
+    assert!(
+        plain.contains("CREATE INDEX CONCURRENTLY ix_orders_c ON orders (c);"),
+        "{plain}"
+    );
+    let (from, partitioned) = recipe("events");
+    assert_eq!(from, "create-index-concurrently-partitioned");
+    assert!(
+        partitioned.contains("CREATE INDEX ix_events_id ON ONLY events (id);"),
+        "{partitioned}"
+    );
+    assert!(
+        partitioned
+            .contains("CREATE INDEX CONCURRENTLY ix_events_id_events_2024 ON events_2024 (id);"),
+        "{partitioned}"
+    );
+    assert!(
+        partitioned.contains("ALTER INDEX ix_events_id ATTACH PARTITION ix_events_id_events_2024;"),
+        "{partitioned}"
+    );
+    assert!(
+        !partitioned.contains("ON events (id)"),
+        "CONCURRENTLY on the parent fails:\n{partitioned}"
+    );
+    // The text report prints each recipe in full once: the partitioned table's is not the
+    // plain table's recipe pointed at.
+    let text = pgrisk::report::text::render(
+        &r,
+        &pgrisk::report::text::TextOptions {
+            color: false,
+            all: false,
+            width: 100,
+            verbose: false,
+        },
+    );
+    assert!(text.contains("ON ONLY events"), "{text}");
 }
 
 #[test]

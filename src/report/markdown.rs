@@ -169,13 +169,13 @@ fn render_at(report: &Report, detail: Detail) -> String {
         }
         writeln!(out).unwrap();
         for f in &of_rev {
-            if recipes_shown.contains(&f.rule.as_str()) {
+            if recipes_shown.contains(&f.suggestion.rule.as_str()) {
                 continue;
             }
             let Some(sug) = f.suggestion.render() else {
                 continue;
             };
-            recipes_shown.push(f.rule.as_str());
+            recipes_shown.push(f.suggestion.rule.as_str());
             let (file, line) = f.location();
             writeln!(
                 out,
