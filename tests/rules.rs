@@ -161,6 +161,26 @@ fn set_not_null_uses_a_validated_check_from_pg12() {
     assert!(fired(&run(&unvalidated, 15), "set-not-null"));
 }
 
+/// PRIMARY KEY USING INDEX sets its columns NOT NULL: from PostgreSQL 12 a validated
+/// CHECK (col IS NOT NULL) spares that scan, as it does for SET NOT NULL (the same catalog fact).
+#[test]
+fn primary_key_using_index_uses_a_validated_check_from_pg12() {
+    let sql = "-- Running upgrade  -> applied\nCREATE TABLE t (c int);\nCREATE UNIQUE INDEX t_c_idx ON t (c);\n-- Running upgrade applied -> b1\nALTER TABLE t ADD CONSTRAINT t_c_nn CHECK (c IS NOT NULL) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\nALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_c_idx;\n";
+    let r = run(sql, 11);
+    assert!(fired(&r, "set-not-null"), "PostgreSQL 11 always scans");
+    assert!(r.statements.last().unwrap().scan);
+    for version in [12, 18] {
+        let r = run(sql, version);
+        assert!(!fired(&r, "set-not-null"), "PostgreSQL {version}");
+        assert!(!r.statements.last().unwrap().scan, "PostgreSQL {version}");
+    }
+    // Without VALIDATE the constraint proves nothing.
+    let unvalidated = sql.replace("ALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\n", "");
+    let r = run(&unvalidated, 15);
+    assert!(fired(&r, "set-not-null"));
+    assert!(r.statements.last().unwrap().scan);
+}
+
 #[test]
 fn enum_add_value_in_a_transaction_fails_only_on_pg11() {
     let sql = "BEGIN;\nALTER TYPE mood ADD VALUE 'happy';\nCOMMIT;\n";
