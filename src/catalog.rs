@@ -163,9 +163,9 @@ pub struct Catalog {
     types: HashSet<String>,
     /// Domains the input gave a CHECK or NOT NULL constraint (read only while in `types`).
     constrained_domains: HashSet<String>,
-    /// The session's TimeZone is set (`SET TimeZone`, not `SET LOCAL`) to a zone at UTC offset 0
-    /// all year: timestamp ↔ timestamptz needs no rewrite from PostgreSQL 12. Kept here, where
-    /// classification reads it; the session sets it.
+    /// The TimeZone in effect (`SET TimeZone`, or `SET LOCAL` in the open transaction block) is
+    /// a zone at UTC offset 0 all year: timestamp ↔ timestamptz needs no rewrite from
+    /// PostgreSQL 12. Kept here, where classification reads it; the session sets it.
     pub session_utc: bool,
     /// Index name → (table key, created in this run).
     indexes: HashMap<String, (String, bool)>,

@@ -401,3 +401,45 @@ fn set_timezone_utc_spares_the_timestamptz_rewrite_until_rolled_back() {
         ]
     );
 }
+
+/// The kinds and rewrite verdicts of the timestamp ↔ timestamptz changes in `sql`, in order.
+fn timestamptz_alters(sql: &str) -> Vec<(String, bool)> {
+    run(sql)
+        .statements
+        .iter()
+        .filter(|s| s.kind.as_str().starts_with("alter_table"))
+        .map(|s| (s.kind.as_str().to_string(), s.rewrite))
+        .collect()
+}
+
+#[test]
+fn set_local_timezone_utc_spares_the_rewrite_until_the_end_of_its_transaction() {
+    let (utc, rewrite) = (
+        (
+            "alter_table.alter_column_type.timestamptz_utc".to_string(),
+            false,
+        ),
+        ("alter_table.alter_column_type".to_string(), true),
+    );
+    // In force until COMMIT, or ROLLBACK; outside a block it does nothing.
+    let sql = "CREATE TABLE t (a timestamp);\nCOMMIT;\nBEGIN;\nSET LOCAL TimeZone = 'UTC';\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nCOMMIT;\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\nBEGIN;\nSET LOCAL TIME ZONE 'UTC';\nROLLBACK;\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nSET LOCAL TimeZone = 'UTC';\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\n";
+    assert_eq!(
+        timestamptz_alters(sql),
+        [
+            utc.clone(),
+            rewrite.clone(),
+            rewrite.clone(),
+            rewrite.clone()
+        ]
+    );
+    // Over a session-level UTC, SET LOCAL to another zone lasts until COMMIT; ROLLBACK TO a
+    // savepoint from before it undoes it.
+    let sql = "CREATE TABLE t (a timestamp);\nSET TimeZone = 'UTC';\nBEGIN;\nSET LOCAL TimeZone = 'Europe/Paris';\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nCOMMIT;\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\nBEGIN;\nSAVEPOINT s;\nSET LOCAL TimeZone = 'Europe/Paris';\nROLLBACK TO s;\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nSAVEPOINT s2;\nSET LOCAL TimeZone = 'UTC';\nRELEASE s2;\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\nCOMMIT;\n";
+    assert_eq!(
+        timestamptz_alters(sql),
+        [rewrite.clone(), utc.clone(), utc.clone(), utc.clone()]
+    );
+    // A session-level SET after SET LOCAL in the same block wins, and outlives the COMMIT.
+    let sql = "CREATE TABLE t (a timestamp);\nBEGIN;\nSET LOCAL TimeZone = 'UTC';\nSET TimeZone = 'Europe/Paris';\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nCOMMIT;\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\n";
+    assert_eq!(timestamptz_alters(sql), [rewrite.clone(), rewrite.clone()]);
+}
