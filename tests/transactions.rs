@@ -443,3 +443,54 @@ fn set_local_timezone_utc_spares_the_rewrite_until_the_end_of_its_transaction() 
     let sql = "CREATE TABLE t (a timestamp);\nBEGIN;\nSET LOCAL TimeZone = 'UTC';\nSET TimeZone = 'Europe/Paris';\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nCOMMIT;\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\n";
     assert_eq!(timestamptz_alters(sql), [rewrite.clone(), rewrite.clone()]);
 }
+
+/// The kind and whether it rewrites or scans, of each statement of `sql` on line `lines`.
+fn verdicts(sql: &str, lines: &[usize]) -> Vec<(String, bool, bool)> {
+    let r = run(sql);
+    lines
+        .iter()
+        .map(|l| {
+            let s = r.statements.iter().find(|s| s.line == *l).expect("line");
+            (s.kind.as_str().to_string(), s.rewrite, s.scan)
+        })
+        .collect()
+}
+
+#[test]
+fn rolled_back_domain_constraints_are_forgotten() {
+    // Observed on 11-18: a domain's constraint rolled back (ROLLBACK, ROLLBACK TO) leaves
+    // ADD COLUMN of the domain catalog-only; kept, it rewrites the table.
+    let sql = "CREATE DOMAIN d AS int;\nCREATE TABLE t (id int);\n\
+               BEGIN;\nALTER DOMAIN d ADD CONSTRAINT d_pos CHECK (VALUE > 0);\nROLLBACK;\nALTER TABLE t ADD COLUMN x d;\n\
+               BEGIN;\nSAVEPOINT s;\nALTER DOMAIN d ADD CONSTRAINT d_pos CHECK (VALUE > 0);\nROLLBACK TO s;\nALTER TABLE t ADD COLUMN y d;\n\
+               ALTER DOMAIN d ADD CONSTRAINT d_pos CHECK (VALUE > 0);\nALTER TABLE t ADD COLUMN z d;\nCOMMIT;\n";
+    let plain = ("alter_table.add_column".to_string(), false, false);
+    let domain = ("alter_table.add_column.domain".to_string(), true, true);
+    assert_eq!(verdicts(sql, &[6, 11, 13]), [plain.clone(), plain, domain]);
+}
+
+#[test]
+fn rolled_back_indexes_keep_their_columns() {
+    // t_idx is on the NOT NULL column a; a rolled-back replacement on the nullable b does not
+    // make PRIMARY KEY USING INDEX t_idx scan (observed on 11-18); the replacement kept does.
+    let sql = "-- Running upgrade  -> applied\nCREATE TABLE t (a int NOT NULL, b int);\nCREATE UNIQUE INDEX t_idx ON t (a);\n\
+               -- Running upgrade applied -> next\n\
+               BEGIN;\nDROP INDEX t_idx;\nCREATE UNIQUE INDEX t_idx ON t (b);\nROLLBACK;\n\
+               BEGIN;\nALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_idx;\nROLLBACK;\n\
+               BEGIN;\nSAVEPOINT s;\nDROP INDEX t_idx;\nCREATE UNIQUE INDEX t_idx ON t (b);\nROLLBACK TO s;\n\
+               ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_idx;\nROLLBACK;\n\
+               BEGIN;\nDROP INDEX t_idx;\nCREATE UNIQUE INDEX t_idx ON t (b);\n\
+               ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_idx;\nCOMMIT;\n";
+    let mut options = pgrisk::Options::for_version(15);
+    options.since = vec!["applied".into()];
+    let r = pgrisk::analyze_sql(sql, &options).expect("analysis");
+    let kinds: Vec<(&str, bool)> = r
+        .statements
+        .iter()
+        .filter(|s| s.sql.contains("USING INDEX"))
+        .map(|s| (s.kind.as_str(), s.scan))
+        .collect();
+    let catalog = ("alter_table.add_constraint_using_index", false);
+    let scan = ("alter_table.add_constraint_using_index.primary_key", true);
+    assert_eq!(kinds, [catalog, catalog, scan]);
+}
