@@ -502,6 +502,32 @@ impl Catalog {
         out
     }
 
+    /// The tables and views, and the sequences, of `schema` that the input showed (it may hold
+    /// more).
+    pub fn schema_relations(&self, schema: &str) -> (Vec<QName>, Vec<QName>) {
+        let in_schema = |key: &str| match key.split_once('.') {
+            Some((s, _)) => s == schema,
+            None => schema == "public",
+        };
+        let mut tables: Vec<QName> = self
+            .tables
+            .keys()
+            .filter(|k| in_schema(k))
+            .map(|k| qname_of(k))
+            .collect();
+        let mut sequences: Vec<QName> = self
+            .tables
+            .values()
+            .flat_map(|t| t.sequences.iter().map(|(_, s)| s))
+            .filter(|s| in_schema(&s.key()))
+            .cloned()
+            .collect();
+        tables.sort();
+        sequences.sort();
+        sequences.dedup();
+        (tables, sequences)
+    }
+
     /// Views and materialized views whose query reads `name`, at any depth.
     pub fn dependents(&self, name: &QName) -> Related {
         let mut out = Related {

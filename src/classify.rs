@@ -709,6 +709,36 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             }
             a.push(action);
         }
+        Op::DropObject {
+            schemas,
+            cascade: true,
+            ..
+        } if !schemas.is_empty() => {
+            // Every relation of the schema goes (its tables and views in the knowledge base's
+            // `table` role, its sequences in `sequence`), and with them what depends on them
+            // elsewhere: foreign keys, views, column defaults.
+            let mut action = act(Key::DropSchemaCascade, vec![]);
+            for s in schemas {
+                let (tables, sequences) = catalog.schema_relations(s);
+                for q in &sequences {
+                    action.rels.extend(
+                        catalog
+                            .sequence_users(q)
+                            .into_iter()
+                            .map(|t| (Role::Users, t)),
+                    );
+                }
+                action
+                    .rels
+                    .extend(tables.into_iter().map(|r| (Role::Table, r)));
+                action
+                    .rels
+                    .extend(sequences.into_iter().map(|q| (Role::Sequence, q)));
+                // The input never shows that it has shown every relation of a schema.
+                action.unresolved.push((Role::Table, QName::new(s)));
+            }
+            a.push(action);
+        }
         Op::DropObject { .. } => a.push(act(Key::DropType, vec![])),
         Op::CreateObject { .. } | Op::CreateEnum { .. } | Op::CreateDomain { .. } => {
             a.push(act(Key::CreateType, vec![]))

@@ -362,6 +362,25 @@ fn create_index_on_a_partitioned_table_recommends_building_partition_by_partitio
     assert!(text.contains("ON ONLY events"), "{text}");
 }
 
+/// DROP SCHEMA … CASCADE locks every relation of the schema the input showed, and says that
+/// the schema may hold more.
+#[test]
+fn drop_schema_cascade_claims_the_schema_relations_and_says_there_may_be_more() {
+    let sql = "-- Running upgrade  -> applied\nCREATE SCHEMA legacy;\nCREATE TABLE legacy.orders (id serial PRIMARY KEY);\nCREATE TABLE keep (id int);\n-- Running upgrade applied -> next\nDROP SCHEMA legacy CASCADE;\nDROP SCHEMA unseen CASCADE;\n";
+    let r = run(sql, 15);
+    let [known, unseen] = &r.statements[r.statements.len() - 2..] else {
+        unreachable!()
+    };
+    for st in [known, unseen] {
+        assert_eq!(st.kind.as_str(), "drop_schema.cascade");
+        assert_eq!(st.unresolved_locks.len(), 1, "{:?}", st.unresolved_locks);
+        assert_eq!(st.unresolved_locks[0].role, "table");
+    }
+    let locked: Vec<String> = known.locks.iter().map(|l| l.relation.to_string()).collect();
+    assert_eq!(locked, ["legacy.orders", "legacy.orders_id_seq"]);
+    assert!(unseen.locks.is_empty(), "{:?}", unseen.locks);
+}
+
 #[test]
 fn every_document_states_the_severity_the_registry_gives_its_rule() {
     for r in RuleId::ALL {
