@@ -528,6 +528,18 @@ impl Catalog {
         (tables, sequences)
     }
 
+    /// A dropped table or view: gone from the catalog and from its parents' children.
+    fn forget(&mut self, name: &QName) {
+        let parents = self
+            .table(name)
+            .map(|t| t.parents.clone())
+            .unwrap_or_default();
+        for parent in parents {
+            self.unlink(&parent, &name.key());
+        }
+        self.put(name.key(), None);
+    }
+
     /// Views and materialized views whose query reads `name`, at any depth.
     pub fn dependents(&self, name: &QName) -> Related {
         let mut out = Related {
@@ -1240,11 +1252,18 @@ impl Catalog {
                         Vec::new()
                     };
                     for p in partitions.iter().chain(std::iter::once(n)) {
-                        let parents = self.table(p).map(|t| t.parents.clone()).unwrap_or_default();
-                        for parent in parents {
-                            self.unlink(&parent, &p.key());
-                        }
-                        self.put(p.key(), None);
+                        self.forget(p);
+                    }
+                }
+            }
+            Op::DropObject {
+                schemas,
+                cascade: true,
+                ..
+            } => {
+                for s in schemas {
+                    for t in self.schema_relations(s).0 {
+                        self.forget(&t);
                     }
                 }
             }

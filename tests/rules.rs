@@ -379,6 +379,23 @@ fn drop_schema_cascade_claims_the_schema_relations_and_says_there_may_be_more() 
     let locked: Vec<String> = known.locks.iter().map(|l| l.relation.to_string()).collect();
     assert_eq!(locked, ["legacy.orders", "legacy.orders_id_seq"]);
     assert!(unseen.locks.is_empty(), "{:?}", unseen.locks);
+    // Once dropped, the schema's tables are forgotten, unless the drop was rolled back.
+    let sql = "CREATE SCHEMA legacy;\nCREATE TABLE legacy.orders (id int);\nCOMMIT;\nBEGIN;\nDROP SCHEMA legacy CASCADE;\nROLLBACK;\nDROP SCHEMA legacy CASCADE;\nCREATE SCHEMA legacy;\nDROP SCHEMA legacy CASCADE;\n";
+    let r = run(sql, 15);
+    let drops: Vec<Vec<String>> = r
+        .statements
+        .iter()
+        .filter(|s| s.kind.as_str() == "drop_schema.cascade")
+        .map(|s| s.locks.iter().map(|l| l.relation.to_string()).collect())
+        .collect();
+    assert_eq!(
+        drops,
+        [
+            vec!["legacy.orders".to_string()],
+            vec!["legacy.orders".to_string()],
+            vec![]
+        ]
+    );
 }
 
 #[test]
