@@ -7,7 +7,9 @@
 //! [`crate::analyze_sql`] says about the entry's example when it follows the fixture
 //! (`BEGIN; <fixture> COMMIT; <setup>; <example>;`, last statement). The *observation* comes from
 //! running the same SQL in a scratch schema (`pgrisk_verify_<pid>_<n>`, first on the search_path)
-//! that is dropped afterwards: nothing outside it is touched, nothing is left behind.
+//! that is dropped afterwards, with the second schema an entry may create ([`OTHER_SCHEMA`],
+//! `pgrisk_verify_<pid>_<n>_other` on the server): nothing outside them is touched, nothing is
+//! left behind.
 //!
 //! * **Statements that run in a transaction block**: fixture and setup are committed, then
 //!   `BEGIN; <example>` runs and, still inside that transaction, pgrisk reads
@@ -836,7 +838,17 @@ impl Verifier {
                 parent: r.get(5),
                 inherits_from: r.get(6),
             })
-            .collect();
+            .collect::<Vec<Relation>>();
+        // Relations are compared by name: the two schemas must not share one.
+        if let Some(r) = relations
+            .iter()
+            .find(|r| relations.iter().any(|o| o.name == r.name && o.oid != r.oid))
+        {
+            return Ok(Err(Failure::Error(format!(
+                "setup: {} is in both the scratch schema and {OTHER_SCHEMA}: give it another name",
+                r.name
+            ))));
+        }
         Ok(Ok(Snapshot { relations }))
     }
 
