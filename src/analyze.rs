@@ -351,7 +351,7 @@ impl Walk<'_> {
             ignore_reason: ignored.flatten(),
             fingerprint: fingerprints.next(draft.rule.as_str(), revision.as_deref(), sql),
             suggestion: suggest::LazySuggestion {
-                rule: draft.rule,
+                rule: draft.recipe,
                 vars: draft.vars,
             },
         };

@@ -155,11 +155,25 @@ impl Table {
     }
 }
 
+/// An index the input showed.
+#[derive(Clone, Debug)]
+struct Index {
+    /// Its table (catalog key).
+    table: String,
+    /// Created in this run (not by a history revision).
+    created_in_run: bool,
+    /// Its columns, when the input showed them (CREATE INDEX, a table's PRIMARY KEY / UNIQUE).
+    columns: Option<Vec<String>>,
+}
+
 enum Undo {
     Table(String, Option<Box<Table>>),
     /// A domain or enum type name that was added (true) or removed (false).
     Type(String, bool),
-    Index(String, Option<(String, bool)>),
+    /// An index as it was before (None: there was none).
+    Index(String, Option<Index>),
+    /// Whether a domain had a constraint before (ALTER DOMAIN ADD CONSTRAINT, CREATE DOMAIN).
+    ConstrainedDomain(String, bool),
     /// An enum type name that was added (true) or removed (false).
     Enum(String, bool),
 }
@@ -173,15 +187,13 @@ pub struct Catalog {
     types: HashSet<String>,
     /// Domains the input gave a CHECK or NOT NULL constraint (read only while in `types`).
     constrained_domains: HashSet<String>,
-    /// The session's TimeZone is set (`SET TimeZone`, not `SET LOCAL`) to a zone at UTC offset 0
-    /// all year: timestamp ↔ timestamptz needs no rewrite from PostgreSQL 12. Kept here, where
-    /// classification reads it; the session sets it.
+    /// The TimeZone in effect (`SET TimeZone`, or `SET LOCAL` in the open transaction block) is
+    /// a zone at UTC offset 0 all year: timestamp ↔ timestamptz needs no rewrite from
+    /// PostgreSQL 12. Kept here, where classification reads it; the session sets it.
     pub session_utc: bool,
-    /// Index name → (table key, created in this run).
-    indexes: HashMap<String, (String, bool)>,
-    /// The columns of the indexes the input created by name (not undone by a rollback: only
-    /// read for an index the catalog still knows).
-    index_columns: HashMap<String, Vec<String>>,
+    /// Index name → its table and columns (its columns go with it through RENAME, USING INDEX
+    /// and ROLLBACK).
+    indexes: HashMap<String, Index>,
     undo: Vec<Undo>,
     /// Referenced table key → keys of the tables whose foreign keys were seen pointing at it,
     /// and source table key → keys of the views over it. Only ever added to (a superset: each
@@ -500,6 +512,44 @@ impl Catalog {
         out
     }
 
+    /// The tables and views, and the sequences, of `schema` that the input showed (it may hold
+    /// more).
+    pub fn schema_relations(&self, schema: &str) -> (Vec<QName>, Vec<QName>) {
+        let in_schema = |key: &str| match key.split_once('.') {
+            Some((s, _)) => s == schema,
+            None => schema == "public",
+        };
+        let mut tables: Vec<QName> = self
+            .tables
+            .keys()
+            .filter(|k| in_schema(k))
+            .map(|k| qname_of(k))
+            .collect();
+        let mut sequences: Vec<QName> = self
+            .tables
+            .values()
+            .flat_map(|t| t.sequences.iter().map(|(_, s)| s))
+            .filter(|s| in_schema(&s.key()))
+            .cloned()
+            .collect();
+        tables.sort();
+        sequences.sort();
+        sequences.dedup();
+        (tables, sequences)
+    }
+
+    /// A dropped table or view: gone from the catalog and from its parents' children.
+    fn forget(&mut self, name: &QName) {
+        let parents = self
+            .table(name)
+            .map(|t| t.parents.clone())
+            .unwrap_or_default();
+        for parent in parents {
+            self.unlink(&parent, &name.key());
+        }
+        self.put(name.key(), None);
+    }
+
     /// Views and materialized views whose query reads `name`, at any depth.
     pub fn dependents(&self, name: &QName) -> Related {
         let mut out = Related {
@@ -580,8 +630,8 @@ impl Catalog {
             return t.created_in_run;
         }
         match self.indexes.get(&name.key()) {
-            Some((table, created)) => {
-                *created || self.tables.get(table).is_some_and(|t| t.created_in_run)
+            Some(i) => {
+                i.created_in_run || self.tables.get(&i.table).is_some_and(|t| t.created_in_run)
             }
             None => false,
         }
@@ -593,7 +643,7 @@ impl Catalog {
         let mut out: Vec<QName> = self
             .indexes
             .iter()
-            .filter(|(_, (t, _))| *t == key)
+            .filter(|(_, i)| i.table == key)
             .map(|(i, _)| match i.split_once('.') {
                 Some((schema, name)) => QName {
                     schema: Some(schema.to_string()),
@@ -631,22 +681,20 @@ impl Catalog {
 
     /// The columns of an index the input created and the catalog still knows.
     pub fn index_columns(&self, index: &QName) -> Option<&[String]> {
-        let key = index.key();
-        if !self.indexes.contains_key(&key) {
-            return None;
-        }
-        self.index_columns.get(&key).map(Vec::as_slice)
+        self.indexes
+            .get(&index.key())
+            .and_then(|i| i.columns.as_deref())
     }
 
     pub fn index_table(&self, index: &QName) -> Option<QName> {
         self.indexes
             .get(&index.key())
-            .map(|(t, _)| match t.split_once('.') {
+            .map(|i| match i.table.split_once('.') {
                 Some((schema, name)) => QName {
                     schema: Some(schema.to_string()),
                     name: name.to_string(),
                 },
-                None => QName::new(t),
+                None => QName::new(&i.table),
             })
     }
 
@@ -672,8 +720,8 @@ impl Catalog {
         }
     }
 
-    fn put_index(&mut self, name: String, table: Option<(String, bool)>) {
-        let before = match table {
+    fn put_index(&mut self, name: String, index: Option<Index>) {
+        let before = match index {
             Some(t) => self.indexes.insert(name.clone(), t),
             None => self.indexes.remove(&name),
         };
@@ -727,8 +775,29 @@ impl Catalog {
                 Some(Undo::Enum(name, false)) => {
                     self.enums.insert(name);
                 }
+                Some(Undo::ConstrainedDomain(name, before)) => {
+                    self.constrained(&name, before);
+                }
                 None => {}
             }
+        }
+    }
+
+    /// Records whether domain `name` has a constraint, undoably.
+    fn set_constrained(&mut self, name: &str, constrained: bool) {
+        let before = self.constrained(name, constrained);
+        if before != constrained {
+            self.undo
+                .push(Undo::ConstrainedDomain(name.to_string(), before));
+        }
+    }
+
+    /// Sets whether domain `name` has a constraint; returns whether it had one.
+    fn constrained(&mut self, name: &str, constrained: bool) -> bool {
+        if constrained {
+            !self.constrained_domains.insert(name.to_string())
+        } else {
+            self.constrained_domains.remove(name)
         }
     }
 
@@ -816,9 +885,7 @@ impl Catalog {
                                 | ConstraintKind::PrimaryKey
                                 | ConstraintKind::Exclusion
                         ) {
-                            indexes.push(index_key(table, &name));
-                            self.index_columns
-                                .insert(index_key(table, &name), c.columns.clone());
+                            indexes.push((index_key(table, &name), c.columns.clone()));
                         }
                     }
                 }
@@ -832,24 +899,24 @@ impl Catalog {
                             .iter()
                             .any(|c| c.kind == ConstraintKind::PrimaryKey)
                     {
-                        indexes.push(index_key(table, &format!("{}_pkey", table.name)));
-                        self.index_columns.insert(
+                        indexes.push((
                             index_key(table, &format!("{}_pkey", table.name)),
                             vec![col.name.clone()],
-                        );
-                    } else if col.unique {
-                        indexes.push(index_key(
-                            table,
-                            &format!("{}_{}_key", table.name, col.name),
                         ));
-                        self.index_columns.insert(
+                    } else if col.unique {
+                        indexes.push((
                             index_key(table, &format!("{}_{}_key", table.name, col.name)),
                             vec![col.name.clone()],
-                        );
+                        ));
                     }
                 }
-                for ix in indexes {
-                    self.put_index(ix, Some((table.key(), new)));
+                for (ix, columns) in indexes {
+                    let index = Index {
+                        table: table.key(),
+                        created_in_run: new,
+                        columns: Some(columns),
+                    };
+                    self.put_index(ix, Some(index));
                 }
                 for col in columns {
                     if let Some(r) = &col.references {
@@ -898,18 +965,14 @@ impl Catalog {
                 if self.types.insert(name.clone()) {
                     self.undo.push(Undo::Type(name.clone(), true));
                 }
-                if *constrained {
-                    self.constrained_domains.insert(name.clone());
-                } else {
-                    self.constrained_domains.remove(name);
-                }
+                self.set_constrained(name, *constrained);
             }
             Op::AlterDomain {
                 name,
                 action: DomainAction::AddConstraint { .. } | DomainAction::SetNotNull,
                 ..
             } => {
-                self.constrained_domains.insert(name.clone());
+                self.set_constrained(name, true);
             }
             Op::CreateView { view, sources, .. } => {
                 let created_in_run = self.table(view).map_or(new, |t| t.created_in_run);
@@ -932,7 +995,11 @@ impl Catalog {
                             self.put_index(index_key(table, ix), None);
                             self.put_index(
                                 index_key(table, name),
-                                before.or(Some((key.clone(), false))),
+                                before.or(Some(Index {
+                                    table: key.clone(),
+                                    created_in_run: false,
+                                    columns: None,
+                                })),
                             );
                         } else if let Some(name) = &c.name
                             && matches!(
@@ -942,7 +1009,12 @@ impl Catalog {
                                     | ConstraintKind::Exclusion
                             )
                         {
-                            self.put_index(index_key(table, name), Some((key.clone(), new)));
+                            let index = Index {
+                                table: key.clone(),
+                                created_in_run: new,
+                                columns: None,
+                            };
+                            self.put_index(index_key(table, name), Some(index));
                         }
                     }
                     if !self.tables.contains_key(&key) {
@@ -1066,14 +1138,15 @@ impl Catalog {
                         self.put(new.key(), Some(t));
                     }
                     // Indexes follow their table.
-                    let moved: Vec<(String, bool)> = self
+                    let moved: Vec<(String, Index)> = self
                         .indexes
                         .iter()
-                        .filter(|(_, (t, _))| *t == object.key())
-                        .map(|(i, (_, c))| (i.clone(), *c))
+                        .filter(|(_, i)| i.table == object.key())
+                        .map(|(name, i)| (name.clone(), i.clone()))
                         .collect();
-                    for (i, created) in moved {
-                        self.put_index(i, Some((new.key(), created)));
+                    for (name, i) in moved {
+                        let table = new.key();
+                        self.put_index(name, Some(Index { table, ..i }));
                     }
                 }
                 RenameTarget::Column { column } => {
@@ -1115,9 +1188,12 @@ impl Catalog {
                     return;
                 }
                 if let Some(name) = name {
-                    self.put_index(index_key(table, name), Some((table.key(), new)));
-                    self.index_columns
-                        .insert(index_key(table, name), columns.clone());
+                    let index = Index {
+                        table: table.key(),
+                        created_in_run: new,
+                        columns: Some(columns.clone()),
+                    };
+                    self.put_index(index_key(table, name), Some(index));
                 }
                 if *unique {
                     if !self.tables.contains_key(&table.key()) {
@@ -1188,11 +1264,18 @@ impl Catalog {
                         Vec::new()
                     };
                     for p in partitions.iter().chain(std::iter::once(n)) {
-                        let parents = self.table(p).map(|t| t.parents.clone()).unwrap_or_default();
-                        for parent in parents {
-                            self.unlink(&parent, &p.key());
-                        }
-                        self.put(p.key(), None);
+                        self.forget(p);
+                    }
+                }
+            }
+            Op::DropObject {
+                schemas,
+                cascade: true,
+                ..
+            } => {
+                for s in schemas {
+                    for t in self.schema_relations(s).0 {
+                        self.forget(&t);
                     }
                 }
             }

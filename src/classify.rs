@@ -327,14 +327,22 @@ fn alter_cmd(
                         name: ix.clone(),
                     };
                     // PRIMARY KEY sets its columns NOT NULL, which scans the table unless the
-                    // input shows every one of them NOT NULL already.
-                    let proven = catalog.index_columns(&index).is_some_and(|cols| {
-                        catalog.table(table).is_some_and(|t| {
-                            cols.iter().all(|c| t.not_null.iter().any(|n| **n == **c))
-                        })
-                    });
-                    if c.kind == ConstraintKind::PrimaryKey && !proven {
-                        key = Key::AlterTableAddConstraintUsingIndexPrimaryKey;
+                    // input shows every one of them NOT NULL already, or (on the versions the
+                    // knowledge base says) a validated CHECK (col IS NOT NULL) proves it.
+                    let (mut not_null, mut proven) = (false, false);
+                    if let (Some(cols), Some(t)) =
+                        (catalog.index_columns(&index), catalog.table(table))
+                    {
+                        let is_not_null = |c: &String| t.not_null.iter().any(|n| **n == **c);
+                        not_null = cols.iter().all(is_not_null);
+                        proven = cols.iter().all(|c| is_not_null(c) || t.proven_not_null(c));
+                    }
+                    if c.kind == ConstraintKind::PrimaryKey && !not_null {
+                        key = if proven {
+                            Key::AlterTableAddConstraintUsingIndexPrimaryKeyProven
+                        } else {
+                            Key::AlterTableAddConstraintUsingIndexPrimaryKey
+                        };
                     }
                     rels.push((Role::Index, index));
                 }
@@ -698,6 +706,36 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 if !users.complete {
                     action.unresolved.push((Role::Users, QName::new(t)));
                 }
+            }
+            a.push(action);
+        }
+        Op::DropObject {
+            schemas,
+            cascade: true,
+            ..
+        } if !schemas.is_empty() => {
+            // Every relation of the schema goes (its tables and views in the knowledge base's
+            // `table` role, its sequences in `sequence`), and with them what depends on them
+            // elsewhere: foreign keys, views, column defaults.
+            let mut action = act(Key::DropSchemaCascade, vec![]);
+            for s in schemas {
+                let (tables, sequences) = catalog.schema_relations(s);
+                for q in &sequences {
+                    action.rels.extend(
+                        catalog
+                            .sequence_users(q)
+                            .into_iter()
+                            .map(|t| (Role::Users, t)),
+                    );
+                }
+                action
+                    .rels
+                    .extend(tables.into_iter().map(|r| (Role::Table, r)));
+                action
+                    .rels
+                    .extend(sequences.into_iter().map(|q| (Role::Sequence, q)));
+                // The input never shows that it has shown every relation of a schema.
+                action.unresolved.push((Role::Table, QName::new(s)));
             }
             a.push(action);
         }

@@ -569,6 +569,8 @@ pub enum Op {
         what: String,
         /// DROP TYPE / DROP DOMAIN: the type names.
         types: Vec<String>,
+        /// DROP SCHEMA: the schema names.
+        schemas: Vec<String>,
         cascade: bool,
     },
     Truncate {
@@ -1541,6 +1543,11 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                                 _ => None,
                             })
                             .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    schemas: if other == ObjectType::ObjectSchema {
+                        d.objects.iter().filter_map(string_of).collect()
                     } else {
                         Vec::new()
                     },

@@ -106,6 +106,8 @@ impl Role {
             Role::Users => "tables with a column that uses it, if any",
             Role::SourceChildren => "partitions and inheritance children of what it reads, if any",
             Role::FkReferenced => "the tables its foreign keys reference, if any",
+            // Only DROP SCHEMA … CASCADE leaves its `table` role open: the schema's relations.
+            Role::Table => "the relations in it that the input did not show, if any",
             _ => "related relations, if any",
         }
     }

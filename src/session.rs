@@ -56,8 +56,10 @@ struct Savepoint {
     held: usize,
     local_lock_timeout: Option<Option<String>>,
     local_statement_timeout: Option<Option<String>>,
-    /// `Catalog::session_utc` when the savepoint was set (ROLLBACK TO restores it).
+    /// `Session::utc` and the block's `local_utc` when the savepoint was set (ROLLBACK TO
+    /// restores them).
     session_utc: bool,
+    local_utc: Option<bool>,
 }
 
 /// An explicit transaction block (BEGIN … COMMIT/ROLLBACK).
@@ -80,8 +82,10 @@ pub struct Block {
     /// `SET LOCAL` values: Some(None) means reset to the session value for this block.
     local_lock_timeout: Option<Option<String>>,
     local_statement_timeout: Option<Option<String>>,
-    /// `Catalog::session_utc` at BEGIN: a ROLLBACK undoes a SET TimeZone made in the block.
+    /// `Session::utc` at BEGIN: a ROLLBACK undoes a SET TimeZone made in the block.
     session_utc: bool,
+    /// `SET LOCAL TimeZone` in this block: whether that zone is UTC (until COMMIT/ROLLBACK).
+    local_utc: Option<bool>,
 }
 
 /// The session state every rule reads.
@@ -100,6 +104,9 @@ pub struct Session {
     in_history: bool,
     /// missing-lock-timeout was reported in the current autocommit stretch.
     lock_timeout_reported: bool,
+    /// The session-level TimeZone (`SET TimeZone`) is at UTC offset 0; `Catalog::session_utc`
+    /// is the zone in effect, a `SET LOCAL` of the open block included.
+    utc: bool,
 }
 
 /// A TimeZone at UTC offset 0 all year, as `SET TimeZone` may name it (case does not matter).
@@ -133,6 +140,7 @@ impl Session {
             next_tx: 1,
             revision: None,
             revision_drops: HashSet::new(),
+            utc: false,
         }
     }
 
@@ -244,14 +252,35 @@ impl Session {
         self.revision.as_deref()
     }
 
+    /// `Catalog::session_utc`, which classification reads: the block's SET LOCAL TimeZone, else
+    /// the session's.
+    fn sync_utc(&mut self) {
+        self.catalog.session_utc = self
+            .block
+            .as_ref()
+            .and_then(|b| b.local_utc)
+            .unwrap_or(self.utc);
+    }
+
     fn set(&mut self, name: &str, value: Option<String>, local: bool) {
         if name == "lock_timeout" {
             self.lock_timeout_reported = false;
         }
         let value = value.filter(|v| !v.eq_ignore_ascii_case("default"));
-        if name == "timezone" && !local {
-            // SET LOCAL TimeZone is not followed: the claim stays the safe one (a rewrite).
-            self.catalog.session_utc = value.as_deref().is_some_and(utc_zone);
+        if name == "timezone" {
+            let utc = value.as_deref().is_some_and(utc_zone);
+            match (local, self.block.as_mut()) {
+                (true, Some(b)) => b.local_utc = Some(utc),
+                // SET LOCAL outside a block has no effect.
+                (true, None) => {}
+                (false, b) => {
+                    if let Some(b) = b {
+                        b.local_utc = None;
+                    }
+                    self.utc = utc;
+                }
+            }
+            self.sync_utc();
         }
         let block = self.block.as_mut();
         match (name, local, block) {
@@ -299,6 +328,7 @@ impl Block {
             local_lock_timeout: None,
             local_statement_timeout: None,
             session_utc,
+            local_utc: None,
         }
     }
 
@@ -345,11 +375,7 @@ pub fn step(
                 Tx::Begin => {
                     session.lock_timeout_reported = false;
                     if session.block.is_none() {
-                        session.block = Some(Block::new(
-                            session.next_tx,
-                            index,
-                            session.catalog.session_utc,
-                        ));
+                        session.block = Some(Block::new(session.next_tx, index, session.utc));
                         session.next_tx += 1;
                     }
                     // BEGIN inside a block only warns in PostgreSQL; nothing changes.
@@ -360,6 +386,7 @@ pub fn step(
                         end: Some((index, line)),
                     });
                     session.catalog.commit();
+                    session.sync_utc();
                     return ended;
                 }
                 Tx::Rollback => {
@@ -368,17 +395,19 @@ pub fn step(
                         end: Some((index, line)),
                     });
                     if let Some(e) = &ended {
-                        session.catalog.session_utc = e.block.session_utc;
+                        session.utc = e.block.session_utc;
                     }
+                    session.sync_utc();
                     session.catalog.rollback_to(0);
                     return ended;
                 }
                 Tx::Savepoint => {
                     let mark = session.catalog.mark();
-                    let session_utc = session.catalog.session_utc;
+                    let session_utc = session.utc;
                     if let Some(b) = session.block.as_mut() {
                         b.savepoints.push(Savepoint {
                             session_utc,
+                            local_utc: b.local_utc,
                             name: savepoint.clone().unwrap_or_default(),
                             catalog_mark: mark,
                             held: b.held.len(),
@@ -416,6 +445,7 @@ pub fn step(
                             b.awaiting = b.awaiting.min(b.held.len());
                             b.local_lock_timeout = sp.local_lock_timeout;
                             b.local_statement_timeout = sp.local_statement_timeout;
+                            b.local_utc = sp.local_utc;
                             mark = Some(sp.catalog_mark);
                             session_utc = Some(sp.session_utc);
                         }
@@ -425,7 +455,8 @@ pub fn step(
                         session.catalog.rollback_to(m);
                     }
                     if let Some(utc) = session_utc {
-                        session.catalog.session_utc = utc;
+                        session.utc = utc;
+                        session.sync_utc();
                     }
                 }
                 Tx::Other => {}

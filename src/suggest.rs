@@ -330,6 +330,7 @@ fn recipe(rule: &str) -> Option<&'static Recipe> {
 /// and their recipes are most of the output.
 #[derive(Clone, Debug)]
 pub struct LazySuggestion {
+    /// The rule whose recipe this is (not always the finding's rule).
     pub rule: RuleId,
     pub vars: Vars,
 }

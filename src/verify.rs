@@ -7,7 +7,9 @@
 //! [`crate::analyze_sql`] says about the entry's example when it follows the fixture
 //! (`BEGIN; <fixture> COMMIT; <setup>; <example>;`, last statement). The *observation* comes from
 //! running the same SQL in a scratch schema (`pgrisk_verify_<pid>_<n>`, first on the search_path)
-//! that is dropped afterwards: nothing outside it is touched, nothing is left behind.
+//! that is dropped afterwards, with the second schema an entry may create ([`OTHER_SCHEMA`],
+//! `pgrisk_verify_<pid>_<n>_other` on the server): nothing outside them is touched, nothing is
+//! left behind.
 //!
 //! * **Statements that run in a transaction block**: fixture and setup are committed, then
 //!   `BEGIN; <example>` runs and, still inside that transaction, pgrisk reads
@@ -570,10 +572,18 @@ fn blocks_text(relation: &str, b: Blocking) -> String {
 // ------------------------------------------------------------------------------------------------
 // Running examples on a server
 
-/// A relation of the scratch schema as it was before the statement.
+/// A second schema an example may use (DROP SCHEMA … CASCADE), by this name in rules/locks.toml.
+/// On the server it is `<scratch schema>_other`: the name is replaced in the setup and the
+/// example, its relations are observed with the scratch schema's (by name, so the two schemas
+/// must not share a relation name), and it is dropped with the scratch schema.
+pub const OTHER_SCHEMA: &str = "pgrisk_other";
+
+/// A relation of the scratch schema (or of the other schema) as it was before the statement.
 #[derive(Clone, Debug)]
 struct Relation {
     oid: u32,
+    /// Its schema (the scratch schema or the other schema).
+    schema: String,
     name: String,
     /// `pg_class.relkind`: r table, p partitioned table, i/I index, v view, m materialized view, S sequence.
     kind: char,
@@ -598,7 +608,6 @@ impl Relation {
 
 #[derive(Clone, Debug)]
 struct Snapshot {
-    schema: String,
     relations: Vec<Relation>,
 }
 
@@ -613,7 +622,7 @@ impl Snapshot {
         self.relations.iter().map(|r| r.oid).collect()
     }
     fn qualified(&self, r: &Relation) -> String {
-        format!("{}.{}", quote_ident(&self.schema), quote_ident(&r.name))
+        format!("{}.{}", quote_ident(&r.schema), quote_ident(&r.name))
     }
     /// `BEGIN …; SELECT 1 FROM t LIMIT 1; …` over the relations `which` selects.
     fn read_each(&self, begin: &str, which: impl Fn(&Relation) -> bool) -> String {
@@ -624,6 +633,11 @@ impl Snapshot {
         }
         sql
     }
+}
+
+/// The name of the other schema on the server, beside scratch schema `schema`.
+fn other_schema(schema: &str) -> String {
+    format!("{schema}_other")
 }
 
 fn quote_ident(name: &str) -> String {
@@ -804,16 +818,19 @@ impl Verifier {
                     (SELECT p.relname::text FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent \
                      WHERE h.inhrelid = c.oid AND c.relispartition), \
                     (SELECT p.relname::text FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent \
-                     WHERE h.inhrelid = c.oid AND c.relkind IN ('r', 'p') ORDER BY h.inhseqno LIMIT 1) \
+                     WHERE h.inhrelid = c.oid AND c.relkind IN ('r', 'p') ORDER BY h.inhseqno LIMIT 1), \
+                    n.nspname::text \
              FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid \
              LEFT JOIN pg_class t ON t.oid = i.indrelid \
-             WHERE c.relnamespace = $1::text::regnamespace ORDER BY c.oid",
-            &[&schema],
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname IN ($1, $2) ORDER BY c.oid",
+            &[&schema, &other_schema(schema)],
         )?;
         let relations = rows
             .iter()
             .map(|r| Relation {
                 oid: r.get(0),
+                schema: r.get(7),
                 name: r.get(1),
                 kind: r.get::<_, String>(2).chars().next().unwrap_or('?'),
                 relfilenode: r.get(3),
@@ -821,30 +838,45 @@ impl Verifier {
                 parent: r.get(5),
                 inherits_from: r.get(6),
             })
-            .collect();
-        Ok(Ok(Snapshot {
-            schema: schema.to_string(),
-            relations,
-        }))
+            .collect::<Vec<Relation>>();
+        // Relations are compared by name: the two schemas must not share one.
+        if let Some(r) = relations
+            .iter()
+            .find(|r| relations.iter().any(|o| o.name == r.name && o.oid != r.oid))
+        {
+            return Ok(Err(Failure::Error(format!(
+                "setup: {} is in both the scratch schema and {OTHER_SCHEMA}: give it another name",
+                r.name
+            ))));
+        }
+        Ok(Ok(Snapshot { relations }))
     }
 
     fn drop_schema(&mut self, schema: &str) -> Result<()> {
         self.main.batch_execute("ROLLBACK")?;
+        let other = other_schema(schema);
         self.main
-            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            .with_context(|| format!("cannot drop the scratch schema {schema}"))
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; DROP SCHEMA IF EXISTS {other} CASCADE"
+            ))
+            .with_context(|| format!("cannot drop the scratch schemas {schema} and {other}"))
     }
 
     /// Runs `f` in a fresh scratch schema holding the fixture and the entry's setup, and drops the
-    /// schema afterwards, whatever happened.
+    /// schema afterwards, whatever happened. `f` gets the entry as it runs there (the other
+    /// schema's name replaced).
     fn in_scratch_schema<T>(
         &mut self,
         entry: &Entry,
-        f: impl FnOnce(&mut Self, &Snapshot) -> Attempt<T>,
+        f: impl FnOnce(&mut Self, &Entry, &Snapshot) -> Attempt<T>,
     ) -> Attempt<T> {
         let schema = self.create_schema()?;
-        let result = match self.fill_schema(entry, &schema) {
-            Ok(Ok(snapshot)) => f(self, &snapshot),
+        let other = other_schema(&schema);
+        let mut entry = entry.clone();
+        entry.example = entry.example.replace(OTHER_SCHEMA, &other);
+        entry.setup = entry.setup.map(|s| s.replace(OTHER_SCHEMA, &other));
+        let result = match self.fill_schema(&entry, &schema) {
+            Ok(Ok(snapshot)) => f(self, &entry, &snapshot),
             Ok(Err(failure)) => Ok(Err(failure)),
             Err(e) => Err(e),
         };
@@ -855,7 +887,7 @@ impl Verifier {
     }
 
     fn observe_in_transaction(&mut self, entry: &Entry, claim: &Claim) -> Attempt<Observation> {
-        self.in_scratch_schema(entry, |v, snapshot| {
+        self.in_scratch_schema(entry, |v, entry, snapshot| {
             v.main.batch_execute("BEGIN")?;
             let before = read_counters(&mut v.main, snapshot)?;
             if let Err(e) = v.main.batch_execute(&entry.example) {
@@ -897,7 +929,7 @@ impl Verifier {
     /// For a claim that the statement fails: runs it on its own (outside a transaction block)
     /// and records the error, if any.
     fn observe_failure(&mut self, entry: &Entry) -> Attempt<Observation> {
-        self.in_scratch_schema(entry, |v, snapshot| {
+        self.in_scratch_schema(entry, |v, entry, snapshot| {
             let ran = v.runner.batch_execute(&entry.example);
             let mut o = Observation::new(snapshot);
             o.error = ran.err().map(|e| db_error_text(&e));
@@ -910,7 +942,7 @@ impl Verifier {
     /// Whether the server accepts the example inside `BEGIN` (rolled back at once); None when it
     /// fails for another reason.
     fn runs_in_transaction_block(&mut self, entry: &Entry) -> Result<Option<bool>> {
-        let tried = self.in_scratch_schema(entry, |v, _| {
+        let tried = self.in_scratch_schema(entry, |v, entry, _| {
             v.main.batch_execute("BEGIN")?;
             let ran = v.main.batch_execute(&entry.example);
             v.main.batch_execute("ROLLBACK")?;
@@ -925,7 +957,7 @@ impl Verifier {
 
     /// For statements that cannot run in a transaction block: see the module documentation.
     fn observe_with_blockers(&mut self, entry: &Entry, claim: &Claim) -> Attempt<Observation> {
-        let held_up = self.in_scratch_schema(entry, |v, snapshot| {
+        let held_up = self.in_scratch_schema(entry, |v, entry, snapshot| {
             let snapshot_hold = snapshot.read_each(
                 "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT txid_current()",
                 |r| matches!(r.kind, 'r' | 'p' | 'm'),
@@ -943,7 +975,7 @@ impl Verifier {
             Err(f) => return Ok(Err(f)),
         };
         // Once more, to completion and unhindered, to see whether it writes a new heap.
-        let completed = self.in_scratch_schema(entry, |v, snapshot| {
+        let completed = self.in_scratch_schema(entry, |v, entry, snapshot| {
             v.runner.batch_execute(&format!(
                 "SET statement_timeout = '{}s'",
                 WAIT_LIMIT.as_secs()

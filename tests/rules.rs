@@ -71,7 +71,7 @@ fn example_findings(lang: &str, text: &str) -> Vec<ExampleFinding> {
                 .map(|(l, d)| {
                     (
                         d.rule.as_str().to_string(),
-                        pgrisk::suggest::render(d.rule.as_str(), &d.vars),
+                        pgrisk::suggest::render(d.recipe.as_str(), &d.vars),
                         format!("{l} {} {}\n{}", d.severity.as_str(), d.rule, d.message),
                     )
                 })
@@ -82,7 +82,7 @@ fn example_findings(lang: &str, text: &str) -> Vec<ExampleFinding> {
             .map(|(l, d)| {
                 (
                     d.rule.as_str().to_string(),
-                    pgrisk::suggest::render(d.rule.as_str(), &d.vars),
+                    pgrisk::suggest::render(d.recipe.as_str(), &d.vars),
                     format!("{l} {} {}\n{}", d.severity.as_str(), d.rule, d.message),
                 )
             })
@@ -159,6 +159,26 @@ fn set_not_null_uses_a_validated_check_from_pg12() {
     // Without VALIDATE the constraint proves nothing.
     let unvalidated = sql.replace("ALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\n", "");
     assert!(fired(&run(&unvalidated, 15), "set-not-null"));
+}
+
+/// PRIMARY KEY USING INDEX sets its columns NOT NULL: from PostgreSQL 12 a validated
+/// CHECK (col IS NOT NULL) spares that scan, as it does for SET NOT NULL (the same catalog fact).
+#[test]
+fn primary_key_using_index_uses_a_validated_check_from_pg12() {
+    let sql = "-- Running upgrade  -> applied\nCREATE TABLE t (c int);\nCREATE UNIQUE INDEX t_c_idx ON t (c);\n-- Running upgrade applied -> b1\nALTER TABLE t ADD CONSTRAINT t_c_nn CHECK (c IS NOT NULL) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\nALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_c_idx;\n";
+    let r = run(sql, 11);
+    assert!(fired(&r, "set-not-null"), "PostgreSQL 11 always scans");
+    assert!(r.statements.last().unwrap().scan);
+    for version in [12, 18] {
+        let r = run(sql, version);
+        assert!(!fired(&r, "set-not-null"), "PostgreSQL {version}");
+        assert!(!r.statements.last().unwrap().scan, "PostgreSQL {version}");
+    }
+    // Without VALIDATE the constraint proves nothing.
+    let unvalidated = sql.replace("ALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\n", "");
+    let r = run(&unvalidated, 15);
+    assert!(fired(&r, "set-not-null"));
+    assert!(r.statements.last().unwrap().scan);
 }
 
 #[test]
@@ -275,6 +295,106 @@ fn recipes_keep_the_schema_of_qualified_names() {
     assert!(
         text("create-index-blocks-writes")
             .contains("DROP INDEX CONCURRENTLY IF EXISTS app.ix_orders_c")
+    );
+}
+
+/// CONCURRENTLY fails on a partitioned table: create-index-blocks-writes gives the
+/// partition-by-partition recipe of create-index-concurrently-partitioned there, and the
+/// concurrent build on a plain table.
+#[test]
+fn create_index_on_a_partitioned_table_recommends_building_partition_by_partition() {
+    let sql = "-- Running upgrade  -> applied\nCREATE TABLE events (id int, at date) PARTITION BY RANGE (at);\nCREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\nCREATE TABLE orders (id int, c int);\n-- Running upgrade applied -> next\nCREATE INDEX ix_orders_c ON orders (c);\nCREATE INDEX ix_events_id ON events (id);\n";
+    let r = run(sql, 15);
+    let recipe = |table: &str| {
+        let f = r
+            .findings
+            .iter()
+            .find(|f| {
+                f.rule == "create-index-blocks-writes"
+                    && f.suggestion.vars.get("table") == Some(table)
+            })
+            .unwrap_or_else(|| panic!("no create-index-blocks-writes on {table}"));
+        let s = f.suggestion.render().unwrap();
+        (
+            f.suggestion.rule.as_str(),
+            s.phases
+                .iter()
+                .map(|p| format!("{}\n{}\n", p.sql, p.alembic))
+                .collect::<String>(),
+        )
+    };
+    let (from, plain) = recipe("orders");
+    assert_eq!(from, "create-index-blocks-writes");
+    assert!(
+        plain.contains("CREATE INDEX CONCURRENTLY ix_orders_c ON orders (c);"),
+        "{plain}"
+    );
+    let (from, partitioned) = recipe("events");
+    assert_eq!(from, "create-index-concurrently-partitioned");
+    assert!(
+        partitioned.contains("CREATE INDEX ix_events_id ON ONLY events (id);"),
+        "{partitioned}"
+    );
+    assert!(
+        partitioned
+            .contains("CREATE INDEX CONCURRENTLY ix_events_id_events_2024 ON events_2024 (id);"),
+        "{partitioned}"
+    );
+    assert!(
+        partitioned.contains("ALTER INDEX ix_events_id ATTACH PARTITION ix_events_id_events_2024;"),
+        "{partitioned}"
+    );
+    assert!(
+        !partitioned.contains("ON events (id)"),
+        "CONCURRENTLY on the parent fails:\n{partitioned}"
+    );
+    // The text report prints each recipe in full once: the partitioned table's is not the
+    // plain table's recipe pointed at.
+    let text = pgrisk::report::text::render(
+        &r,
+        &pgrisk::report::text::TextOptions {
+            color: false,
+            all: false,
+            width: 100,
+            verbose: false,
+        },
+    );
+    assert!(text.contains("ON ONLY events"), "{text}");
+}
+
+/// DROP SCHEMA … CASCADE locks every relation of the schema the input showed, and says that
+/// the schema may hold more.
+#[test]
+fn drop_schema_cascade_claims_the_schema_relations_and_says_there_may_be_more() {
+    let sql = "-- Running upgrade  -> applied\nCREATE SCHEMA legacy;\nCREATE TABLE legacy.orders (id serial PRIMARY KEY);\nCREATE TABLE keep (id int);\n-- Running upgrade applied -> next\nDROP SCHEMA legacy CASCADE;\nDROP SCHEMA unseen CASCADE;\n";
+    let r = run(sql, 15);
+    let [known, unseen] = &r.statements[r.statements.len() - 2..] else {
+        unreachable!()
+    };
+    for st in [known, unseen] {
+        assert_eq!(st.kind.as_str(), "drop_schema.cascade");
+        assert_eq!(st.unresolved_locks.len(), 1, "{:?}", st.unresolved_locks);
+        assert_eq!(st.unresolved_locks[0].role, "table");
+    }
+    let locked: Vec<String> = known.locks.iter().map(|l| l.relation.to_string()).collect();
+    assert_eq!(locked, ["legacy.orders", "legacy.orders_id_seq"]);
+    assert!(unseen.locks.is_empty(), "{:?}", unseen.locks);
+    // Once dropped, the schema's tables are forgotten, unless the drop was rolled back.
+    let sql = "CREATE SCHEMA legacy;\nCREATE TABLE legacy.orders (id int);\nCOMMIT;\nBEGIN;\nDROP SCHEMA legacy CASCADE;\nROLLBACK;\nDROP SCHEMA legacy CASCADE;\nCREATE SCHEMA legacy;\nDROP SCHEMA legacy CASCADE;\n";
+    let r = run(sql, 15);
+    let drops: Vec<Vec<String>> = r
+        .statements
+        .iter()
+        .filter(|s| s.kind.as_str() == "drop_schema.cascade")
+        .map(|s| s.locks.iter().map(|l| l.relation.to_string()).collect())
+        .collect();
+    assert_eq!(
+        drops,
+        [
+            vec!["legacy.orders".to_string()],
+            vec!["legacy.orders".to_string()],
+            vec![]
+        ]
     );
 }
 

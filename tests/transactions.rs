@@ -456,3 +456,96 @@ fn a_long_transaction_streams_through_the_spool() {
             .all(|w| w[0].statement <= w[1].statement)
     );
 }
+
+/// The kinds and rewrite verdicts of the timestamp ↔ timestamptz changes in `sql`, in order.
+fn timestamptz_alters(sql: &str) -> Vec<(String, bool)> {
+    run(sql)
+        .statements
+        .iter()
+        .filter(|s| s.kind.as_str().starts_with("alter_table"))
+        .map(|s| (s.kind.as_str().to_string(), s.rewrite))
+        .collect()
+}
+
+#[test]
+fn set_local_timezone_utc_spares_the_rewrite_until_the_end_of_its_transaction() {
+    let (utc, rewrite) = (
+        (
+            "alter_table.alter_column_type.timestamptz_utc".to_string(),
+            false,
+        ),
+        ("alter_table.alter_column_type".to_string(), true),
+    );
+    // In force until COMMIT, or ROLLBACK; outside a block it does nothing.
+    let sql = "CREATE TABLE t (a timestamp);\nCOMMIT;\nBEGIN;\nSET LOCAL TimeZone = 'UTC';\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nCOMMIT;\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\nBEGIN;\nSET LOCAL TIME ZONE 'UTC';\nROLLBACK;\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nSET LOCAL TimeZone = 'UTC';\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\n";
+    assert_eq!(
+        timestamptz_alters(sql),
+        [
+            utc.clone(),
+            rewrite.clone(),
+            rewrite.clone(),
+            rewrite.clone()
+        ]
+    );
+    // Over a session-level UTC, SET LOCAL to another zone lasts until COMMIT; ROLLBACK TO a
+    // savepoint from before it undoes it.
+    let sql = "CREATE TABLE t (a timestamp);\nSET TimeZone = 'UTC';\nBEGIN;\nSET LOCAL TimeZone = 'Europe/Paris';\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nCOMMIT;\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\nBEGIN;\nSAVEPOINT s;\nSET LOCAL TimeZone = 'Europe/Paris';\nROLLBACK TO s;\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nSAVEPOINT s2;\nSET LOCAL TimeZone = 'UTC';\nRELEASE s2;\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\nCOMMIT;\n";
+    assert_eq!(
+        timestamptz_alters(sql),
+        [rewrite.clone(), utc.clone(), utc.clone(), utc.clone()]
+    );
+    // A session-level SET after SET LOCAL in the same block wins, and outlives the COMMIT.
+    let sql = "CREATE TABLE t (a timestamp);\nBEGIN;\nSET LOCAL TimeZone = 'UTC';\nSET TimeZone = 'Europe/Paris';\nALTER TABLE t ALTER COLUMN a TYPE timestamptz;\nCOMMIT;\nALTER TABLE t ALTER COLUMN a TYPE timestamp;\n";
+    assert_eq!(timestamptz_alters(sql), [rewrite.clone(), rewrite.clone()]);
+}
+
+/// The kind and whether it rewrites or scans, of each statement of `sql` on line `lines`.
+fn verdicts(sql: &str, lines: &[usize]) -> Vec<(String, bool, bool)> {
+    let r = run(sql);
+    lines
+        .iter()
+        .map(|l| {
+            let s = r.statements.iter().find(|s| s.line == *l).expect("line");
+            (s.kind.as_str().to_string(), s.rewrite, s.scan)
+        })
+        .collect()
+}
+
+#[test]
+fn rolled_back_domain_constraints_are_forgotten() {
+    // Observed on 11-18: a domain's constraint rolled back (ROLLBACK, ROLLBACK TO) leaves
+    // ADD COLUMN of the domain catalog-only; kept, it rewrites the table.
+    let sql = "CREATE DOMAIN d AS int;\nCREATE TABLE t (id int);\n\
+               BEGIN;\nALTER DOMAIN d ADD CONSTRAINT d_pos CHECK (VALUE > 0);\nROLLBACK;\nALTER TABLE t ADD COLUMN x d;\n\
+               BEGIN;\nSAVEPOINT s;\nALTER DOMAIN d ADD CONSTRAINT d_pos CHECK (VALUE > 0);\nROLLBACK TO s;\nALTER TABLE t ADD COLUMN y d;\n\
+               ALTER DOMAIN d ADD CONSTRAINT d_pos CHECK (VALUE > 0);\nALTER TABLE t ADD COLUMN z d;\nCOMMIT;\n";
+    let plain = ("alter_table.add_column".to_string(), false, false);
+    let domain = ("alter_table.add_column.domain".to_string(), true, true);
+    assert_eq!(verdicts(sql, &[6, 11, 13]), [plain.clone(), plain, domain]);
+}
+
+#[test]
+fn rolled_back_indexes_keep_their_columns() {
+    // t_idx is on the NOT NULL column a; a rolled-back replacement on the nullable b does not
+    // make PRIMARY KEY USING INDEX t_idx scan (observed on 11-18); the replacement kept does.
+    let sql = "-- Running upgrade  -> applied\nCREATE TABLE t (a int NOT NULL, b int);\nCREATE UNIQUE INDEX t_idx ON t (a);\n\
+               -- Running upgrade applied -> next\n\
+               BEGIN;\nDROP INDEX t_idx;\nCREATE UNIQUE INDEX t_idx ON t (b);\nROLLBACK;\n\
+               BEGIN;\nALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_idx;\nROLLBACK;\n\
+               BEGIN;\nSAVEPOINT s;\nDROP INDEX t_idx;\nCREATE UNIQUE INDEX t_idx ON t (b);\nROLLBACK TO s;\n\
+               ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_idx;\nROLLBACK;\n\
+               BEGIN;\nDROP INDEX t_idx;\nCREATE UNIQUE INDEX t_idx ON t (b);\n\
+               ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_idx;\nCOMMIT;\n";
+    let mut options = pgrisk::Options::for_version(15);
+    options.since = vec!["applied".into()];
+    let r = pgrisk::analyze_sql(sql, &options).expect("analysis");
+    let kinds: Vec<(&str, bool)> = r
+        .statements
+        .iter()
+        .filter(|s| s.sql.contains("USING INDEX"))
+        .map(|s| (s.kind.as_str(), s.scan))
+        .collect();
+    let catalog = ("alter_table.add_constraint_using_index", false);
+    let scan = ("alter_table.add_constraint_using_index.primary_key", true);
+    assert_eq!(kinds, [catalog, catalog, scan]);
+}

@@ -427,13 +427,13 @@ impl Sink for MarkdownStream {
                     .map_or(String::new(), |d| format!(" (**{d}** by the table size)"))
         )
         .unwrap();
-        if self.full.text.is_none() || self.recipes_shown.contains(&f.rule) {
+        if self.full.text.is_none() || self.recipes_shown.contains(&f.suggestion.rule) {
             return;
         }
         let Some(sug) = f.suggestion.render() else {
             return;
         };
-        self.recipes_shown.push(f.rule);
+        self.recipes_shown.push(f.suggestion.rule);
         let out = &mut run.recipes;
         writeln!(
             out,

@@ -655,6 +655,7 @@ struct Shown {
 }
 
 struct RuleShown {
+    /// The rule whose recipe it is (a finding may give another rule's recipe).
     rule: crate::model::RuleId,
     first_line: usize,
     recipe: Option<(usize, Option<String>, Option<String>)>,
@@ -683,7 +684,7 @@ fn compact_finding(out: &mut String, f: &Finding, color: bool, shown: &mut Shown
     let fix = paint("fix:", "32;1", color);
     let table = f.suggestion.vars.get("table").map(str::to_string);
     let column = f.suggestion.vars.get("column").map(str::to_string);
-    let seen = shown.rules.iter().position(|r| r.rule == f.rule);
+    let seen = shown.rules.iter().position(|r| r.rule == f.suggestion.rule);
     let recipe_at = seen.and_then(|i| shown.rules[i].recipe.clone());
     match (seen, recipe_at) {
         // The recipe of this rule is above: the same with this finding's table and column.
@@ -722,7 +723,7 @@ fn compact_finding(out: &mut String, f: &Finding, color: bool, shown: &mut Shown
         // The first warning of a rule: the fix in one sentence; the recipe with --verbose.
         (None, _) if f.severity < Severity::Error => {
             shown.rules.push(RuleShown {
-                rule: f.rule,
+                rule: f.suggestion.rule,
                 first_line: f.line,
                 recipe: None,
             });
@@ -742,7 +743,7 @@ fn compact_finding(out: &mut String, f: &Finding, color: bool, shown: &mut Shown
     match seen {
         Some(i) => shown.rules[i].recipe = recipe,
         None => shown.rules.push(RuleShown {
-            rule: f.rule,
+            rule: f.suggestion.rule,
             first_line: f.line,
             recipe,
         }),

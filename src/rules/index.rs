@@ -5,6 +5,7 @@ use crate::classify::Classified;
 use crate::facts::{Op, QName, ident};
 use crate::kb::{Key, Role};
 use crate::registry::RuleId;
+use crate::suggest::Vars;
 
 pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>) {
     match op {
@@ -21,8 +22,13 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
                 .iter()
                 .any(|a| a.key == Key::CreateIndexConcurrentlyPartitioned)
             {
-                out.push(concurrently_partitioned(
-                    ctx, name, table, *unique, columns, definition,
+                out.push(draft(
+                    RuleId::CreateIndexConcurrentlyPartitioned,
+                    format!(
+                        "CREATE INDEX CONCURRENTLY on partitioned table {table} fails on PostgreSQL {}: concurrent builds are not supported on a partitioned table; build each partition's index concurrently and attach it to an index created ON ONLY {table}",
+                        ctx.version()
+                    ),
+                    partition_recipe_vars(ctx, name, table, *unique, columns, definition),
                 ));
                 return;
             }
@@ -31,6 +37,34 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
                     continue;
                 };
                 if !(mode.is_dangerous() && f.effect().scans() && ctx.existing(table)) {
+                    continue;
+                }
+                let statements = if mode.blocks().reads {
+                    "SELECT, INSERT, UPDATE and DELETE"
+                } else {
+                    "INSERT, UPDATE and DELETE"
+                };
+                let message = format!(
+                    "CREATE INDEX on existing table {table} takes {} lock: {statements} on {table} wait until the whole index is built (time grows with the table)",
+                    mode.sql_name()
+                );
+                // CONCURRENTLY fails on a partitioned table: the fix is the partition-by-partition recipe.
+                if ctx
+                    .session
+                    .catalog
+                    .table(table)
+                    .is_some_and(|t| t.partitioned)
+                {
+                    let mut d = draft(
+                        RuleId::CreateIndexBlocksWrites,
+                        format!(
+                            "CREATE INDEX on existing partitioned table {table} takes {} lock on it and on every partition: {statements} on {table} wait until the index of every partition is built (time grows with the table); CREATE INDEX CONCURRENTLY fails on a partitioned table, so build each partition's index concurrently and attach it to an index created ON ONLY {table}",
+                            mode.sql_name()
+                        ),
+                        partition_recipe_vars(ctx, name, table, *unique, columns, definition),
+                    );
+                    d.recipe = RuleId::CreateIndexConcurrentlyPartitioned;
+                    out.push(d);
                     continue;
                 }
                 let mut v = table_vars(table);
@@ -65,16 +99,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
                 );
                 v.insert("definition", definition.clone());
                 v.insert("columns_py", py_list(columns));
-                let statements = if mode.blocks().reads {
-                    "SELECT, INSERT, UPDATE and DELETE"
-                } else {
-                    "INSERT, UPDATE and DELETE"
-                };
-                out.push(draft(
-                    RuleId::CreateIndexBlocksWrites,
-                    format!("CREATE INDEX on existing table {table} takes {} lock: {statements} on {table} wait until the whole index is built (time grows with the table)", mode.sql_name()),
-                    v,
-                ));
+                out.push(draft(RuleId::CreateIndexBlocksWrites, message, v));
             }
         }
         Op::DropIndex { .. } => {
@@ -130,15 +155,17 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
     }
 }
 
-/// create-index-concurrently-partitioned: the recipe names each partition the input showed.
-fn concurrently_partitioned(
+/// The placeholders of create-index-concurrently-partitioned's recipe (index ON ONLY the
+/// parent, each partition's index built concurrently, then attached): it names each partition
+/// the input showed.
+fn partition_recipe_vars(
     ctx: &StmtCtx,
     name: &Option<String>,
     table: &QName,
     unique: bool,
     columns: &[String],
     definition: &str,
-) -> Draft {
+) -> Vars {
     let mut v = table_vars(table);
     let index_name = name
         .clone()
@@ -212,12 +239,5 @@ fn concurrently_partitioned(
     v.insert("partition_builds_py", builds_py.join("\n"));
     v.insert("attaches", attaches.join("\n"));
     v.insert("attaches_py", attaches_py.join("\n"));
-    draft(
-        RuleId::CreateIndexConcurrentlyPartitioned,
-        format!(
-            "CREATE INDEX CONCURRENTLY on partitioned table {table} fails on PostgreSQL {}: concurrent builds are not supported on a partitioned table; build each partition's index concurrently and attach it to an index created ON ONLY {table}",
-            ctx.version()
-        ),
-        v,
-    )
+    v
 }

@@ -31,6 +31,9 @@ pub struct Draft {
     pub severity: Severity,
     pub message: String,
     pub vars: Vars,
+    /// The rule whose recipe (`rules/<id>.md`) is the fix: the finding's own rule, or another
+    /// rule's when that recipe is the one that works here (one text per recipe).
+    pub recipe: RuleId,
     /// Other statements the finding is about (the message names them).
     pub related: Vec<usize>,
     /// A project file and line the finding is about, instead of its statement's script line.
@@ -67,6 +70,7 @@ fn draft_at(rule: RuleId, severity: Severity, message: String, vars: Vars) -> Dr
         severity,
         message,
         vars,
+        recipe: rule,
         related: Vec::new(),
         at: None,
     }
