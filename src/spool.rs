@@ -91,6 +91,38 @@ impl Bytes {
     }
 }
 
+/// Findings waiting for the end of a report (JSON writes them after every statement), encoded
+/// compactly: a recipe waits as its rule and placeholders, rendered only when written.
+#[derive(Default)]
+pub struct Findings {
+    bytes: Bytes,
+    scratch: Vec<u8>,
+    pub len: usize,
+}
+
+impl Findings {
+    pub fn push(&mut self, f: &Finding) -> io::Result<()> {
+        self.scratch.clear();
+        Encoder(&mut self.scratch).finding(f);
+        self.len += 1;
+        self.bytes.write_all(&self.scratch)
+    }
+
+    /// Every finding, in order.
+    pub fn drain(self, mut each: impl FnMut(Finding) -> io::Result<()>) -> io::Result<()> {
+        let mut reader = self.bytes.reader()?;
+        let mut d = Decoder {
+            r: &mut reader,
+            last_file: None,
+            last_revision: None,
+        };
+        for _ in 0..self.len {
+            each(d.finding()?)?;
+        }
+        Ok(())
+    }
+}
+
 /// One spooled statement and the findings placed on it while it was analysed.
 pub struct Record {
     pub statement: StatementReport,

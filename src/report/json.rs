@@ -3,7 +3,7 @@
 //! temporary file until the statements are done, so memory stays flat on big inputs.
 
 use crate::model::{Finding, Report, Sink, StatementReport, Summary};
-use crate::spool::Bytes;
+use crate::spool::Findings;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -33,10 +33,9 @@ pub fn render(report: &Report) -> String {
 /// Compact JSON written as the analysis goes: `{…,"statements":[…],"findings":[…],"summary":{…}}`.
 pub struct JsonStream<W: Write> {
     out: W,
-    /// The findings, written while the statements go out.
-    spool: Bytes,
+    /// The findings, kept while the statements go out.
+    spool: Findings,
     statements: usize,
-    findings: usize,
     error: Option<io::Error>,
     buf: Vec<u8>,
 }
@@ -53,9 +52,8 @@ impl<W: Write> JsonStream<W> {
         out.write_all(b",\"statements\":[")?;
         Ok(JsonStream {
             out,
-            spool: Bytes::default(),
+            spool: Findings::default(),
             statements: 0,
-            findings: 0,
             error: None,
             buf: Vec::new(),
         })
@@ -66,7 +64,13 @@ impl<W: Write> JsonStream<W> {
             return Err(e);
         }
         self.out.write_all(b"],\"findings\":[")?;
-        self.spool.copy_to(&mut self.out)?;
+        let (out, buf) = (&mut self.out, &mut self.buf);
+        let mut first = true;
+        self.spool.drain(|f| {
+            let r = write_finding(out, first, &f, buf);
+            first = false;
+            r
+        })?;
         self.out.write_all(b"],\"summary\":")?;
         serde_json::to_writer(&mut self.out, summary)?;
         self.out.write_all(b"}\n")?;
@@ -143,8 +147,7 @@ impl<W: Write> Sink for JsonStream<W> {
 
     fn finding(&mut self, finding: Finding) {
         if self.error.is_none() {
-            let r = write_finding(&mut self.spool, self.findings == 0, &finding, &mut self.buf);
-            self.findings += 1;
+            let r = self.spool.push(&finding);
             self.record(r);
         }
     }
