@@ -171,7 +171,7 @@ enum Undo {
     /// A domain or enum type name that was added (true) or removed (false).
     Type(String, bool),
     /// An index as it was before (None: there was none).
-    Index(String, Option<Index>),
+    Index(String, Option<Box<Index>>),
     /// Whether a domain had a constraint before (ALTER DOMAIN ADD CONSTRAINT, CREATE DOMAIN).
     ConstrainedDomain(String, bool),
     /// An enum type name that was added (true) or removed (false).
@@ -725,8 +725,15 @@ impl Catalog {
             Some(t) => self.indexes.insert(name.clone(), t),
             None => self.indexes.remove(&name),
         };
-        if self.saved_indexes.insert(name.clone()) {
-            self.undo.push(Undo::Index(name, before));
+        // A name new in this transaction needs no record that it was saved: undoing the same
+        // creation twice is harmless, and most indexes of a long transaction are new.
+        match before {
+            None => self.undo.push(Undo::Index(name, None)),
+            Some(b) => {
+                if self.saved_indexes.insert(name.clone()) {
+                    self.undo.push(Undo::Index(name, Some(Box::new(b))));
+                }
+            }
         }
     }
 
@@ -758,7 +765,7 @@ impl Catalog {
                     self.tables.remove(&k);
                 }
                 Some(Undo::Index(k, Some(t))) => {
-                    self.indexes.insert(k, t);
+                    self.indexes.insert(k, *t);
                 }
                 Some(Undo::Index(k, None)) => {
                     self.indexes.remove(&k);
