@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Speed and memory of pgrisk beside Squawk (and pgfence when present), in one run, on the same
-# inputs: a generated Alembic-like file of 200,000 statements, the real corpus, and a typical
-# 50-statement migration. Prints a Markdown table (median of RUNS runs; wall time and peak RSS
+# inputs: a generated Alembic-like file of 200,000 statements in both layouts (a transaction per
+# 50 revisions, and the whole upgrade as one transaction) in every output format, the real
+# corpus, and a typical 50-statement migration. Prints a Markdown table (median of RUNS runs; wall time and peak RSS
 # from GNU time). Usage: bench/run.sh [RUNS]   (installs squawk-cli with pip when missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ if command -v npm >/dev/null; then
   [ -x "$work/node_modules/.bin/pgfence" ] && pgfence="$work/node_modules/.bin/pgfence"
 fi
 [ -s "$work/big.sql" ] || python3 bench/gen_alembic.py 200000 > "$work/big.sql"
+[ -s "$work/single.sql" ] || python3 bench/gen_alembic.py 200000 single > "$work/single.sql"
 python3 bench/gen_alembic.py 50 > "$work/small.sql"
 cat tests/corpus/alembic/*.sql > "$work/corpus.sql"
 
@@ -36,11 +38,18 @@ PY
 
 echo "| input | tool | wall time (median of $runs) | peak RSS |"
 echo "|---|---|---|---|"
-for input in "$work/big.sql" "$work/corpus.sql"; do
-  measure "pgrisk --format json" "$input" ./target/release/pgrisk --format json --fail-on never
+# big.sql: a transaction per 50 revisions; single.sql: the whole upgrade in one transaction
+# (Alembic's default). Every output format, against Squawk in the same run.
+for input in "$work/big.sql" "$work/single.sql"; do
   measure "squawk --reporter json" "$input" squawk --reporter json
+  for format in json sarif github gitlab text markdown html; do
+    measure "pgrisk --format $format" "$input" ./target/release/pgrisk --format "$format" --fail-on never
+  done
   [ -n "$pgfence" ] && measure "pgfence analyze --output json" "$input" "$pgfence" analyze --format sql --output json
 done
+measure "pgrisk --format json" "$work/corpus.sql" ./target/release/pgrisk --format json --fail-on never
+measure "squawk --reporter json" "$work/corpus.sql" squawk --reporter json
+[ -n "$pgfence" ] && measure "pgfence analyze --output json" "$work/corpus.sql" "$pgfence" analyze --format sql --output json
 # A typical migration: time many runs (process start included).
 python3 - "$work/small.sql" <<'PY'
 import subprocess, sys, time
@@ -51,4 +60,4 @@ for _ in range(n):
 print(f"| small.sql (50 statements) | pgrisk --format json | {(time.perf_counter() - t) / n * 1000:.1f} ms (mean of {n}) | |")
 PY
 echo
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); big.sql: $(wc -c < "$work/big.sql") bytes, $(grep -c ';$' "$work/big.sql") statements"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); big.sql: $(wc -c < "$work/big.sql") bytes, $(grep -c ';$' "$work/big.sql") statements; single.sql: $(grep -c ';$' "$work/single.sql") statements"
