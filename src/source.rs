@@ -89,6 +89,7 @@ impl Source {
     /// Hands back to the system every page of a mapped text read so far (after a pass over the
     /// whole text: the check when mapped, the scan for revision markers).
     pub fn release_all(&self) {
+        #[cfg(unix)]
         if let Text::Mapped(map) = &self.text {
             // SAFETY: a read-only private map of a file: dropped pages are read back from it.
             let _ = unsafe {
@@ -100,6 +101,14 @@ impl Source {
     /// Hands back to the system the pages of a mapped text before `offset`, as the analysis
     /// passes them (read again from the file if they are needed later).
     pub fn release_before(&self, offset: usize) {
+        #[cfg(not(unix))]
+        let _ = offset;
+        #[cfg(unix)]
+        self.release_range(offset);
+    }
+
+    #[cfg(unix)]
+    fn release_range(&self, offset: usize) {
         let Text::Mapped(map) = &self.text else {
             return;
         };
