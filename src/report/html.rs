@@ -1,7 +1,8 @@
 //! One self-contained HTML5 page: the summary per revision, the lock timeline per transaction
 //! drawn as inline SVG, and the findings with their recipes. No network: inline CSS, no
 //! external script, font or image; a few lines of inline script only open the recipes for
-//! printing. A recipe identical to one shown above is linked, not repeated.
+//! printing. A recipe identical to one shown above (among the last `RECIPES_KEPT` recipes
+//! shown) is linked, not repeated.
 
 use crate::locks::LockMode;
 use crate::model::{Finding, Report, Severity, Sink, StatementReport, Summary};
@@ -418,8 +419,36 @@ pub struct HtmlStream<W: std::io::Write> {
     error: Option<std::io::Error>,
 }
 
-/// Recipes already shown, by a digest of their text: the finding that shows each.
-type Shown = HashMap<u128, (usize, String)>;
+/// How many of the recipes shown last are remembered for linking: a recipe names its tables, so a
+/// large input has as many as it has tables, and one repeats close to where it was first shown.
+const RECIPES_KEPT: usize = 4096;
+
+/// Recipes already shown (the last `RECIPES_KEPT`), by a digest of their text: the finding that
+/// shows each, and the digests in the order shown (the oldest is forgotten first).
+#[derive(Default)]
+struct Shown {
+    by_digest: HashMap<u128, (usize, String)>,
+    order: std::collections::VecDeque<u128>,
+}
+
+impl Shown {
+    fn get(&self, key: &u128) -> Option<&(usize, String)> {
+        self.by_digest.get(key)
+    }
+
+    /// Remembers the first finding that shows a recipe (a later one does not replace it).
+    fn insert(&mut self, key: u128, first: (usize, String)) {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.by_digest.entry(key) {
+            e.insert(first);
+            self.order.push_back(key);
+            if self.order.len() > RECIPES_KEPT
+                && let Some(old) = self.order.pop_front()
+            {
+                self.by_digest.remove(&old);
+            }
+        }
+    }
+}
 
 impl<W: std::io::Write> HtmlStream<W> {
     pub fn begin(out: W, pg_version: u32, files: &[String]) -> Self {
@@ -436,7 +465,7 @@ impl<W: std::io::Write> HtmlStream<W> {
             ignored_count: 0,
             active: 0,
             findings: 0,
-            shown: Shown::new(),
+            shown: Shown::default(),
             txs: Vec::new(),
             more_txs: 0,
             more_bars: 0,
@@ -796,6 +825,25 @@ mod tests {
         assert_eq!(escape("say \"hi\""), "say &quot;hi&quot;");
         assert_eq!(escape("&amp;"), "&amp;amp;");
         assert_eq!(escape("plain ünïcode"), "plain ünïcode");
+    }
+
+    /// The recipes remembered for linking are the last `RECIPES_KEPT` shown: memory stays
+    /// bounded on an input with a recipe per table.
+    #[test]
+    fn only_the_last_recipes_are_remembered() {
+        let mut shown = Shown::default();
+        for k in 0..(RECIPES_KEPT as u128 + 10) {
+            shown.insert(k, (k as usize, format!("rule at line {k}")));
+            // Seen again: still the first finding that showed it, not a new entry.
+            shown.insert(k, (0, String::new()));
+        }
+        assert_eq!(shown.by_digest.len(), RECIPES_KEPT);
+        assert!(shown.get(&9).is_none());
+        assert_eq!(shown.get(&10).map(|v| v.0), Some(10));
+        assert_eq!(
+            shown.get(&(RECIPES_KEPT as u128 + 9)).map(|v| v.0),
+            Some(RECIPES_KEPT + 9)
+        );
     }
 
     #[test]
