@@ -107,6 +107,8 @@ pub struct Table {
     pub triggers: ThinVec<Box<str>>,
     /// Columns whose default draws from a sequence (`serial`, `DEFAULT nextval('s')`).
     pub sequences: ThinVec<(Box<str>, QName)>,
+    /// Undo bookkeeping (`Catalog::generation`).
+    gens: Gens,
 }
 
 /// The sequence a new column's default draws from.
@@ -164,6 +166,17 @@ struct Index {
     created_in_run: bool,
     /// Its columns, when the input showed them (CREATE INDEX, a table's PRIMARY KEY / UNIQUE).
     columns: Option<Vec<String>>,
+    /// Undo bookkeeping (`Catalog::generation`).
+    gens: Gens,
+}
+
+/// When a table or index was created and last saved for undo, as `Catalog::generation` counts: what
+/// was created at or after a mark is removed by rolling back to it, and what existed before is
+/// saved once per mark, before its first change.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Gens {
+    created: u32,
+    saved: u32,
 }
 
 enum Undo {
@@ -202,8 +215,17 @@ pub struct Catalog {
     viewers: HashMap<String, Vec<String>>,
     /// Tables and indexes whose state before the last mark is already in `undo`: one copy
     /// each is enough to roll back, however often they change.
-    saved_tables: HashSet<String>,
-    saved_indexes: HashSet<String>,
+    /// Counts marks (SAVEPOINT), rollbacks and commits: see `Gens`.
+    generation: u32,
+    /// Where the open transaction started (a ROLLBACK goes back there).
+    start: Mark,
+}
+
+/// A point to roll back to: the undo log's length and the generation then.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Mark {
+    undo: usize,
+    generation: u32,
 }
 
 /// `col IS NOT NULL` (as the deparser prints it) → `col`.
@@ -698,65 +720,90 @@ impl Catalog {
             })
     }
 
+    /// The table to change in place; what it was is saved first, once per mark, unless it was
+    /// created since the last mark (rolling back removes it).
     fn edit(&mut self, key: &str) -> Option<&mut Table> {
-        if !self.tables.contains_key(key) {
-            return None;
-        }
-        if self.saved_tables.insert(key.to_string()) {
-            let before = self.tables.get(key).cloned();
+        let generation = self.generation;
+        let t = self.tables.get_mut(key)?;
+        if t.gens.created < generation && t.gens.saved != generation {
+            let before = t.clone();
+            t.gens.saved = generation;
             self.undo
-                .push(Undo::Table(key.to_string(), before.map(Box::new)));
+                .push(Undo::Table(key.to_string(), Some(Box::new(before))));
         }
         self.tables.get_mut(key)
     }
 
+    /// Whether what a key held before a change must be saved for undo.
+    fn must_save(g: &Gens, generation: u32) -> bool {
+        g.created < generation && g.saved != generation
+    }
+
     fn put(&mut self, key: String, table: Option<Table>) {
+        let generation = self.generation;
         let before = match table {
-            Some(t) => self.tables.insert(key.clone(), t),
+            Some(mut t) => {
+                t.gens = Gens {
+                    created: generation,
+                    saved: generation,
+                };
+                self.tables.insert(key.clone(), t)
+            }
             None => self.tables.remove(&key),
         };
-        if self.saved_tables.insert(key.clone()) {
-            self.undo.push(Undo::Table(key, before.map(Box::new)));
+        if let Some(b) = before
+            && Catalog::must_save(&b.gens, generation)
+        {
+            self.undo.push(Undo::Table(key, Some(Box::new(b))));
         }
     }
 
     fn put_index(&mut self, name: String, index: Option<Index>) {
+        let generation = self.generation;
         let before = match index {
-            Some(t) => self.indexes.insert(name.clone(), t),
+            Some(mut i) => {
+                i.gens = Gens {
+                    created: generation,
+                    saved: generation,
+                };
+                self.indexes.insert(name.clone(), i)
+            }
             None => self.indexes.remove(&name),
         };
-        // A name new in this transaction needs no record that it was saved: undoing the same
-        // creation twice is harmless, and most indexes of a long transaction are new.
-        match before {
-            None => self.undo.push(Undo::Index(name, None)),
-            Some(b) => {
-                if self.saved_indexes.insert(name.clone()) {
-                    self.undo.push(Undo::Index(name, Some(Box::new(b))));
-                }
-            }
+        if let Some(b) = before
+            && Catalog::must_save(&b.gens, generation)
+        {
+            self.undo.push(Undo::Index(name, Some(Box::new(b))));
         }
     }
 
+    /// A new generation: what exists now is saved again before its next change.
     fn forget_saved(&mut self) {
-        // Cheap when nothing was saved: autocommit statements commit one by one.
-        if !self.saved_tables.is_empty() {
-            self.saved_tables.clear();
-        }
-        if !self.saved_indexes.is_empty() {
-            self.saved_indexes.clear();
+        self.generation += 1;
+    }
+
+    /// A position to roll back to (SAVEPOINT); changes after it are recorded anew.
+    pub fn mark(&mut self) -> Mark {
+        self.forget_saved();
+        Mark {
+            undo: self.undo.len(),
+            generation: self.generation,
         }
     }
 
-    /// A position in the undo log (for SAVEPOINT); changes after it are recorded anew.
-    pub fn mark(&mut self) -> usize {
-        self.forget_saved();
-        self.undo.len()
+    /// ROLLBACK: undoes the open transaction.
+    pub fn rollback(&mut self) {
+        self.rollback_to(self.start);
+        self.start = Mark {
+            undo: 0,
+            generation: self.generation,
+        };
     }
 
-    /// Undoes every change after `mark` (ROLLBACK / ROLLBACK TO).
-    pub fn rollback_to(&mut self, mark: usize) {
-        self.forget_saved();
-        while self.undo.len() > mark {
+    /// Undoes every change after `mark` (ROLLBACK TO): restores what was saved, then removes
+    /// the tables and indexes created since.
+    pub fn rollback_to(&mut self, mark: Mark) {
+        while self.undo.len() > mark.undo {
             match self.undo.pop() {
                 Some(Undo::Table(k, Some(t))) => {
                     self.tables.insert(k, *t);
@@ -788,6 +835,9 @@ impl Catalog {
                 None => {}
             }
         }
+        self.tables.retain(|_, t| t.gens.created < mark.generation);
+        self.indexes.retain(|_, i| i.gens.created < mark.generation);
+        self.forget_saved();
     }
 
     /// Records whether domain `name` has a constraint, undoably.
@@ -812,6 +862,10 @@ impl Catalog {
     pub fn commit(&mut self) {
         self.undo.clear();
         self.forget_saved();
+        self.start = Mark {
+            undo: 0,
+            generation: self.generation,
+        };
     }
 
     /// Learns what `op` does to the schema. `new`: the statement belongs to this run (not to a
@@ -922,6 +976,7 @@ impl Catalog {
                         table: table.key(),
                         created_in_run: new,
                         columns: Some(columns),
+                        gens: Gens::default(),
                     };
                     self.put_index(ix, Some(index));
                 }
@@ -1006,6 +1061,7 @@ impl Catalog {
                                     table: key.clone(),
                                     created_in_run: false,
                                     columns: None,
+                                    gens: Gens::default(),
                                 })),
                             );
                         } else if let Some(name) = &c.name
@@ -1020,6 +1076,7 @@ impl Catalog {
                                 table: key.clone(),
                                 created_in_run: new,
                                 columns: None,
+                                gens: Gens::default(),
                             };
                             self.put_index(index_key(table, name), Some(index));
                         }
@@ -1199,6 +1256,7 @@ impl Catalog {
                         table: table.key(),
                         created_in_run: new,
                         columns: Some(columns.clone()),
+                        gens: Gens::default(),
                     };
                     self.put_index(index_key(table, name), Some(index));
                 }

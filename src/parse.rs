@@ -258,7 +258,7 @@ pub fn pool() -> &'static rayon::ThreadPool {
 }
 
 /// How many chunks are parsed together: large enough to keep every core busy.
-const BATCH: usize = 2048;
+const BATCH: usize = 512;
 
 impl<'a> Batches<'a> {
     pub fn new(src: &'a Source) -> Batches<'a> {

@@ -52,7 +52,7 @@ pub struct EnumValue {
 #[derive(Clone, Debug)]
 struct Savepoint {
     name: String,
-    catalog_mark: usize,
+    catalog_mark: crate::catalog::Mark,
     held: usize,
     local_lock_timeout: Option<Option<String>>,
     local_statement_timeout: Option<Option<String>>,
@@ -398,7 +398,7 @@ pub fn step(
                         session.utc = e.block.session_utc;
                     }
                     session.sync_utc();
-                    session.catalog.rollback_to(0);
+                    session.catalog.rollback();
                     return ended;
                 }
                 Tx::Savepoint => {

@@ -549,3 +549,20 @@ fn rolled_back_indexes_keep_their_columns() {
     let scan = ("alter_table.add_constraint_using_index.primary_key", true);
     assert_eq!(kinds, [catalog, catalog, scan]);
 }
+
+/// ROLLBACK TO removes what was created since its savepoint and keeps what was created before
+/// it in the same transaction: a table created before the savepoint is still new, one created
+/// after it is gone (an index on it is on a table pgrisk no longer knows).
+#[test]
+fn rollback_to_a_savepoint_removes_what_was_created_after_it() {
+    let r = run(
+        "BEGIN;\nCREATE TABLE a (id int);\nSAVEPOINT s;\nCREATE TABLE b (id int);\nCREATE INDEX b_idx ON b (id);\nROLLBACK TO s;\nCREATE INDEX a_idx ON a (id);\nCREATE INDEX b_idx ON b (id);\nCOMMIT;\n",
+    );
+    assert!(rules_at(&r, 5).is_empty(), "{:?}", r.findings);
+    assert!(rules_at(&r, 7).is_empty(), "{:?}", r.findings);
+    assert!(
+        rules_at(&r, 8).contains(&"create-index-blocks-writes".to_string()),
+        "{:?}",
+        r.findings
+    );
+}
