@@ -15,7 +15,7 @@ use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Encoded bytes kept in memory before they move to a temporary file.
-const MEMORY_LIMIT: usize = 1 << 20;
+const MEMORY_LIMIT: usize = 256 << 10;
 
 /// The statements (each with its findings) of the open transaction, in order.
 pub struct Spool {

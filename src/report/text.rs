@@ -401,7 +401,7 @@ fn unresolved(st: &StatementReport, mode: crate::locks::LockMode) -> String {
 ///
 /// Written as the analysis goes: the table's columns are as wide as their widest cell, known
 /// only at the end, so its rows wait in a spool, and the findings' blocks in another (each a
-/// temporary file past a megabyte). Memory holds the column widths, the lock modes seen, the
+/// temporary file past 256 kB). Memory holds the column widths, the lock modes seen, the
 /// statement whose findings are still coming, and what the recipes shown so far are.
 pub struct TextStream<W: Write> {
     out: W,
