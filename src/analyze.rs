@@ -70,9 +70,9 @@ struct Current {
 struct Walk<'a> {
     options: &'a Options,
     current: Option<Current>,
-    /// Statements analysed and not yet handed to the sink, from global index `base`.
+    /// Statements analysed and not yet handed to the sink.
     spool: Spool,
-    base: usize,
+    /// The global index of the next statement.
     next: usize,
     /// Statements of the open transaction that may still get a finding (they hold a lock, backfill,
     /// add an enum value, or follow an ignore directive).
@@ -207,7 +207,6 @@ impl Walk<'_> {
         }
         self.loci.clear();
         self.errors.clear();
-        self.base = self.next;
     }
 
     /// Places a rule's finding on a pending statement, as the configuration and the statement's
@@ -380,7 +379,6 @@ pub fn run(sources: &[Source], options: &Options, sink: &mut dyn Sink) -> anyhow
         options,
         current: None,
         spool: Spool::default(),
-        base: 0,
         next: 0,
         loci: HashMap::new(),
         ignores: Vec::new(),

@@ -179,6 +179,22 @@ pub struct Gens {
     saved: u32,
 }
 
+impl Gens {
+    /// Created (and so saved) in `generation`.
+    fn new_in(generation: u32) -> Gens {
+        Gens {
+            created: generation,
+            saved: generation,
+        }
+    }
+
+    /// What it is now must be saved before its first change in `generation`: it existed before
+    /// the last mark and was not saved since.
+    fn must_save(&self, generation: u32) -> bool {
+        self.created < generation && self.saved != generation
+    }
+}
+
 enum Undo {
     Table(String, Option<Box<Table>>),
     /// A domain or enum type name that was added (true) or removed (false).
@@ -725,7 +741,7 @@ impl Catalog {
     fn edit(&mut self, key: &str) -> Option<&mut Table> {
         let generation = self.generation;
         let t = self.tables.get_mut(key)?;
-        if t.gens.created < generation && t.gens.saved != generation {
+        if t.gens.must_save(generation) {
             let before = t.clone();
             t.gens.saved = generation;
             self.undo
@@ -734,25 +750,17 @@ impl Catalog {
         self.tables.get_mut(key)
     }
 
-    /// Whether what a key held before a change must be saved for undo.
-    fn must_save(g: &Gens, generation: u32) -> bool {
-        g.created < generation && g.saved != generation
-    }
-
     fn put(&mut self, key: String, table: Option<Table>) {
         let generation = self.generation;
         let before = match table {
             Some(mut t) => {
-                t.gens = Gens {
-                    created: generation,
-                    saved: generation,
-                };
+                t.gens = Gens::new_in(generation);
                 self.tables.insert(key.clone(), t)
             }
             None => self.tables.remove(&key),
         };
         if let Some(b) = before
-            && Catalog::must_save(&b.gens, generation)
+            && b.gens.must_save(generation)
         {
             self.undo.push(Undo::Table(key, Some(Box::new(b))));
         }
@@ -762,16 +770,13 @@ impl Catalog {
         let generation = self.generation;
         let before = match index {
             Some(mut i) => {
-                i.gens = Gens {
-                    created: generation,
-                    saved: generation,
-                };
+                i.gens = Gens::new_in(generation);
                 self.indexes.insert(name.clone(), i)
             }
             None => self.indexes.remove(&name),
         };
         if let Some(b) = before
-            && Catalog::must_save(&b.gens, generation)
+            && b.gens.must_save(generation)
         {
             self.undo.push(Undo::Index(name, Some(Box::new(b))));
         }

@@ -235,6 +235,16 @@ fn bad(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("spool: bad {what}"))
 }
 
+/// Where a statement or finding is: the fields both records share, in this order.
+struct Place {
+    file: Arc<str>,
+    /// Line, column, end line, end column.
+    span: (usize, usize, usize, usize),
+    revision: Option<Arc<str>>,
+    migration_file: Option<Arc<str>>,
+    migration_line: Option<usize>,
+}
+
 struct Encoder<'a>(&'a mut Vec<u8>);
 
 impl Encoder<'_> {
@@ -272,16 +282,26 @@ impl Encoder<'_> {
         self.0.push(m as u8);
     }
 
+    fn place(&mut self, p: &Place) {
+        self.str(&p.file);
+        let (line, column, end_line, end_column) = p.span;
+        for v in [line, column, end_line, end_column] {
+            self.usize(v);
+        }
+        self.opt_str(p.revision.as_deref());
+        self.opt_str(p.migration_file.as_deref());
+        self.opt_usize(p.migration_line);
+    }
+
     fn statement(&mut self, s: &StatementReport) {
         self.usize(s.index);
-        self.str(&s.file);
-        self.usize(s.line);
-        self.usize(s.column);
-        self.usize(s.end_line);
-        self.usize(s.end_column);
-        self.opt_str(s.revision.as_deref());
-        self.opt_str(s.migration_file.as_deref());
-        self.opt_usize(s.migration_line);
+        self.place(&Place {
+            file: s.file.clone(),
+            span: (s.line, s.column, s.end_line, s.end_column),
+            revision: s.revision.clone(),
+            migration_file: s.migration_file.clone(),
+            migration_line: s.migration_line,
+        });
         self.str(&s.sql);
         self.bool(s.parsed);
         self.str(s.kind.as_str());
@@ -328,14 +348,13 @@ impl Encoder<'_> {
     fn finding(&mut self, f: &Finding) {
         self.str(f.rule.as_str());
         self.0.push(f.severity as u8);
-        self.str(&f.file);
-        self.usize(f.line);
-        self.usize(f.column);
-        self.usize(f.end_line);
-        self.usize(f.end_column);
-        self.opt_str(f.revision.as_deref());
-        self.opt_str(f.migration_file.as_deref());
-        self.opt_usize(f.migration_line);
+        self.place(&Place {
+            file: f.file.clone(),
+            span: (f.line, f.column, f.end_line, f.end_column),
+            revision: f.revision.clone(),
+            migration_file: f.migration_file.clone(),
+            migration_line: f.migration_line,
+        });
         self.usize(f.statement);
         self.str(&f.message);
         self.opt_str(f.duration);
@@ -440,14 +459,25 @@ impl Decoder<'_> {
             .ok_or_else(|| bad("lock mode"))
     }
 
+    fn place(&mut self) -> io::Result<Place> {
+        Ok(Place {
+            file: self.file()?,
+            span: (self.usize()?, self.usize()?, self.usize()?, self.usize()?),
+            revision: self.revision()?,
+            migration_file: self.opt_string()?.map(Arc::from),
+            migration_line: self.opt_usize()?,
+        })
+    }
+
     fn statement(&mut self) -> io::Result<StatementReport> {
         let index = self.usize()?;
-        let file = self.file()?;
-        let (line, column, end_line, end_column) =
-            (self.usize()?, self.usize()?, self.usize()?, self.usize()?);
-        let revision = self.revision()?;
-        let migration_file = self.opt_string()?.map(Arc::from);
-        let migration_line = self.opt_usize()?;
+        let Place {
+            file,
+            span: (line, column, end_line, end_column),
+            revision,
+            migration_file,
+            migration_line,
+        } = self.place()?;
         let sql = self.string()?;
         let parsed = self.bool()?;
         let kind = *kinds()
@@ -530,12 +560,13 @@ impl Decoder<'_> {
             2 => Severity::Error,
             _ => return Err(bad("severity")),
         };
-        let file = self.file()?;
-        let (line, column, end_line, end_column) =
-            (self.usize()?, self.usize()?, self.usize()?, self.usize()?);
-        let revision = self.revision()?;
-        let migration_file = self.opt_string()?.map(Arc::from);
-        let migration_line = self.opt_usize()?;
+        let Place {
+            file,
+            span: (line, column, end_line, end_column),
+            revision,
+            migration_file,
+            migration_line,
+        } = self.place()?;
         let statement = self.usize()?;
         let message = self.string()?;
         let duration = self.opt_string()?.map(|d| intern(&d));
