@@ -813,6 +813,15 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 Key::Reindex
             };
             match (table, index) {
+                (Some(t), _) if catalog.table(t).is_some_and(|t| t.partitioned) => {
+                    // Every partition is locked at once, then rebuilt one at a time.
+                    let key = if *concurrently {
+                        Key::ReindexPartitionedConcurrently
+                    } else {
+                        Key::ReindexPartitioned
+                    };
+                    a.push(act(key, vec![(Role::Table, t.clone())]))
+                }
                 (Some(t), _) => {
                     // REINDEX TABLE rebuilds every index of the table, each under its own lock.
                     let mut rels = vec![(Role::Table, t.clone())];

@@ -207,6 +207,7 @@ struct RawEntry {
     #[serde(default)]
     also: Vec<String>,
     setup: Option<String>,
+    hold: Option<String>,
     versions: Option<String>,
     #[serde(default)]
     concurrently: bool,
@@ -243,6 +244,9 @@ pub struct Entry {
     /// the example names a table with inheritance children).
     pub also: Vec<String>,
     pub setup: Option<String>,
+    /// What the truth tests' lock blocker session holds instead of reading every table: for a
+    /// statement that holds all its locks at once only while it waits at one relation.
+    pub hold: Option<String>,
     /// Cannot run inside a transaction block (CONCURRENTLY forms, VACUUM).
     pub concurrently: bool,
     /// `ONLY` does not spare the children: they are locked anyway (DROP COLUMN).
@@ -352,6 +356,7 @@ fn load() -> Result<Vec<Entry>, String> {
             example: e.example,
             also: e.also,
             setup: e.setup,
+            hold: e.hold,
             concurrently: e.concurrently,
             only_locks_children: e.only_locks_children,
             versions,

@@ -39,7 +39,9 @@
 //!   blocker* opens a REPEATABLE READ transaction with an xid and reads a row of every table (ACCESS
 //!   SHARE locks and an old snapshot, which every such statement waits for at some point); the
 //!   *lock blocker* reads a row of every table that is not partitioned, in READ COMMITTED (ACCESS
-//!   SHARE locks, no snapshot). The statement runs in a third session. pgrisk polls
+//!   SHARE locks, no snapshot), or holds what the entry's `hold` says instead (REINDEX of a
+//!   partitioned table locks every partition in a first transaction, then rebuilds them one at a
+//!   time: it is held up at the partition it locks last, where all its locks are seen at once). The statement runs in a third session. pgrisk polls
 //!   `pg_blocking_pids` until the statement waits, records its relation locks from `pg_locks`
 //!   (granted or requested) and probes blocking as above; ends the snapshot blocker and does the
 //!   same again if the statement next waits for the lock blocker (that is how the second
@@ -875,6 +877,7 @@ impl Verifier {
         let mut entry = entry.clone();
         entry.example = entry.example.replace(OTHER_SCHEMA, &other);
         entry.setup = entry.setup.map(|s| s.replace(OTHER_SCHEMA, &other));
+        entry.hold = entry.hold.map(|s| s.replace(OTHER_SCHEMA, &other));
         let result = match self.fill_schema(&entry, &schema) {
             Ok(Ok(snapshot)) => f(self, &entry, &snapshot),
             Ok(Err(failure)) => Ok(Err(failure)),
@@ -963,8 +966,11 @@ impl Verifier {
                 |r| matches!(r.kind, 'r' | 'p' | 'm'),
             );
             v.snapshot_blocker.batch_execute(&snapshot_hold)?;
-            v.lock_blocker
-                .batch_execute(&snapshot.read_each("BEGIN", Relation::has_heap))?;
+            let lock_hold = match &entry.hold {
+                Some(hold) => format!("BEGIN; {hold}"),
+                None => snapshot.read_each("BEGIN", Relation::has_heap),
+            };
+            v.lock_blocker.batch_execute(&lock_hold)?;
             let result = v.run_while_held_up(entry, claim, snapshot);
             v.snapshot_blocker.batch_execute("ROLLBACK")?;
             v.lock_blocker.batch_execute("ROLLBACK")?;

@@ -194,6 +194,41 @@ fn enum_add_value_in_a_transaction_fails_only_on_pg11() {
 }
 
 #[test]
+fn reindex_of_a_partitioned_table_fails_in_a_transaction_from_pg14_and_does_nothing_before() {
+    let sql = "BEGIN;\nCREATE TABLE ev (id int, at date) PARTITION BY RANGE (at);\n\
+               CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n\
+               COMMIT;\nBEGIN;\nREINDEX TABLE ev;\nCOMMIT;\n";
+    let r = run(sql, 14);
+    assert!(fired(&r, "concurrently-in-transaction"));
+    let reindex = r
+        .statements
+        .iter()
+        .find(|s| s.sql.starts_with("REINDEX"))
+        .unwrap();
+    let locked: Vec<&str> = reindex
+        .locks
+        .iter()
+        .map(|l| l.relation.name.as_str())
+        .collect();
+    assert_eq!(
+        locked,
+        ["ev", "ev_2024"],
+        "every partition is locked at once"
+    );
+    assert!(reindex.scan);
+    let r = run(sql, 13);
+    assert!(!fired(&r, "concurrently-in-transaction"));
+    let reindex = r
+        .statements
+        .iter()
+        .find(|s| s.sql.starts_with("REINDEX"))
+        .unwrap();
+    assert!(!reindex.scan, "skipped with a WARNING before 14");
+    assert!(r.findings.iter().any(|f| f.rule == "reindex-blocks-writes"
+        && f.message.contains("rebuilds nothing on PostgreSQL 13")));
+}
+
+#[test]
 fn features_missing_on_older_versions() {
     let detach = "ALTER TABLE events DETACH PARTITION events_2024 CONCURRENTLY;\n";
     assert!(fired(&run(detach, 13), "unsupported-on-version"));

@@ -3,7 +3,7 @@
 use super::{Draft, StmtCtx, draft, facts, py_list, suggested_index_name, table_vars, waiters};
 use crate::classify::Classified;
 use crate::facts::{Op, QName, ident};
-use crate::kb::{Key, Role};
+use crate::kb::{Effect, Key, Role};
 use crate::registry::RuleId;
 use crate::suggest::Vars;
 
@@ -145,11 +145,21 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
                     target
                 ),
             );
-            out.push(draft(
-                RuleId::ReindexBlocksWrites,
-                format!("REINDEX {} blocks {} to the table (and reads that use the index) until every index is rebuilt", &v["target"], waiters(f.lock(Role::Table).expect("checked above"))),
-                v,
-            ));
+            let waiting = waiters(f.lock(Role::Table).expect("checked above"));
+            let message = if f.effect() == Effect::Catalog {
+                // A partitioned table before PostgreSQL 14: skipped with a WARNING, lock kept.
+                format!(
+                    "REINDEX {} rebuilds nothing on PostgreSQL {} (partitioned tables are reindexed from 14), yet blocks {waiting} to the table until the transaction ends",
+                    &v["target"],
+                    ctx.version()
+                )
+            } else {
+                format!(
+                    "REINDEX {} blocks {waiting} to the table (and reads that use the index) until every index is rebuilt",
+                    &v["target"]
+                )
+            };
+            out.push(draft(RuleId::ReindexBlocksWrites, message, v));
         }
         _ => {}
     }
