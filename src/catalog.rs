@@ -351,6 +351,26 @@ impl Catalog {
         self.tables.get(&name.key())
     }
 
+    /// Whether the input showed `name` as a partitioned table.
+    pub fn is_partitioned(&self, name: &QName) -> bool {
+        self.table(name).is_some_and(|t| t.partitioned)
+    }
+
+    /// The partitioned table `name` is a partition of, as far as the input tells.
+    pub fn partition_parent(&self, name: &QName) -> Option<QName> {
+        self.table(name)?
+            .parents
+            .iter()
+            .find(|p| self.tables.get(p.as_str()).is_some_and(|t| t.partitioned))
+            .map(|p| qname_of(p))
+    }
+
+    /// Whether a column is NOT NULL (None: the input never showed the table's definition).
+    pub fn column_not_null(&self, table: &QName, column: &str) -> Option<bool> {
+        let t = self.table(table).filter(|t| t.defined)?;
+        Some(t.not_null.iter().any(|c| **c == *column))
+    }
+
     fn defined(&self, name: &QName) -> bool {
         self.table(name).is_some_and(|t| t.defined)
     }

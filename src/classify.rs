@@ -47,12 +47,22 @@ fn expand(out: &mut Classified, only: &[QName], catalog: &Catalog) {
                 .map(|(_, n)| n.clone())
                 .collect()
         };
-        let (tables, parents, sources) =
-            (named(Role::Table), named(Role::Parent), named(Role::Source));
+        let (tables, parents, sources, referenced) = (
+            named(Role::Table),
+            named(Role::Parent),
+            named(Role::Source),
+            named(Role::Referenced),
+        );
         for &role in roles.iter().filter(|r| r.is_derived()) {
             let bases = match role {
-                Role::DefaultPartition if !parents.is_empty() => &parents,
+                // PARTITION OF names the parent: its default partition and foreign-key partners.
+                Role::DefaultPartition | Role::FkReferenced | Role::Referencing
+                    if !parents.is_empty() =>
+                {
+                    &parents
+                }
                 Role::SourceChildren => &sources,
+                Role::ReferencedPartitions => &referenced,
                 _ => &tables,
             };
             for base in bases {
@@ -64,7 +74,9 @@ fn expand(out: &mut Classified, only: &[QName], catalog: &Catalog) {
                 }
                 let related = match role {
                     Role::Children | Role::SourceChildren => catalog.descendants(base, false),
-                    Role::Partitions => catalog.descendants(base, true),
+                    Role::Partitions | Role::ReferencedPartitions => {
+                        catalog.descendants(base, true)
+                    }
                     Role::DefaultPartition => catalog.default_partition(base),
                     Role::Referencing => catalog.referencing(base),
                     Role::Dependents => catalog.dependents(base),
@@ -220,10 +232,19 @@ fn alter_cmd(
             if targets.is_empty() {
                 Key::AlterTableDropColumn
             } else {
-                let mut rels = t();
-                rels.extend(targets.into_iter().map(|r| (Role::Referenced, r)));
-                out.actions
-                    .push(act(Key::AlterTableDropColumnForeignKey, rels));
+                // A referenced partitioned table keeps the RI triggers on its partitions: the
+                // locks differ by version, so it has an entry of its own.
+                let (partitioned, plain) = split_partitioned(targets, catalog);
+                for (key, targets) in [
+                    (Key::AlterTableDropColumnForeignKey, plain),
+                    (Key::AlterTableDropColumnForeignKeyPartitioned, partitioned),
+                ] {
+                    if !targets.is_empty() {
+                        let mut rels = t();
+                        rels.extend(targets.into_iter().map(|r| (Role::Referenced, r)));
+                        out.actions.push(act(key, rels));
+                    }
+                }
                 return;
             }
         }
@@ -262,13 +283,18 @@ fn alter_cmd(
             // their other table is locked too (after the type change itself, which decides
             // what the statement is when it costs more).
             out.actions.push(act(key, t()));
-            let targets = catalog.fk_targets_of_column(table, column);
-            if !targets.is_empty() {
-                out.actions.push(each(
-                    Key::AlterTableAlterColumnTypeForeignKey,
-                    Role::Referenced,
-                    &targets,
-                ));
+            let (partitioned, plain) =
+                split_partitioned(catalog.fk_targets_of_column(table, column), catalog);
+            for (key, targets) in [
+                (Key::AlterTableAlterColumnTypeForeignKey, plain),
+                (
+                    Key::AlterTableAlterColumnTypeForeignKeyPartitioned,
+                    partitioned,
+                ),
+            ] {
+                if !targets.is_empty() {
+                    out.actions.push(each(key, Role::Referenced, &targets));
+                }
             }
             let referencing = catalog.referencing_column(table, column);
             if !referencing.is_empty() {
@@ -291,7 +317,11 @@ fn alter_cmd(
                 Key::AlterTableSetNotNull
             }
         }
-        AlterCmd::DropNotNull { .. } => Key::AlterTableDropNotNull,
+        // PostgreSQL 18 recurses to the children only to drop a NOT NULL the column has.
+        AlterCmd::DropNotNull { column } => match catalog.column_not_null(table, column) {
+            Some(false) => Key::AlterTableDropNotNullNullable,
+            _ => Key::AlterTableDropNotNull,
+        },
         AlterCmd::SetStatistics => Key::AlterTableSetStatistics,
         AlterCmd::SetStorage => Key::AlterTableSetStorage,
         AlterCmd::Identity => Key::AlterTableIdentity,
@@ -491,6 +521,11 @@ fn default_sequences(catalog: &Catalog, table: &QName, columns: &[String]) -> Ve
         .collect()
 }
 
+/// `tables` split into those the input showed partitioned and the others.
+fn split_partitioned(tables: Vec<QName>, catalog: &Catalog) -> (Vec<QName>, Vec<QName>) {
+    tables.into_iter().partition(|t| catalog.is_partitioned(t))
+}
+
 fn each(key: Key, role: Role, names: &[QName]) -> Action {
     act(key, names.iter().map(|n| (role, n.clone())).collect())
 }
@@ -652,6 +687,17 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 _ => Key::DropTable,
             };
             a.push(each(key, Role::Table, names));
+            if *kind == RelKind::Table {
+                // Dropping a partition locks its parent (and the DEFAULT partition).
+                for n in names {
+                    if let Some(parent) = catalog.partition_parent(n) {
+                        a.push(act(
+                            Key::DropTablePartition,
+                            vec![(Role::Table, n.clone()), (Role::Parent, parent)],
+                        ));
+                    }
+                }
+            }
             if *kind == RelKind::Sequence && *cascade {
                 // Column defaults that draw from it go with it.
                 let mut action = act(Key::DropSequenceCascade, vec![]);
@@ -679,12 +725,14 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                     })
                     .filter(|r| !names.contains(r))
                     .collect();
-                if !referenced.is_empty() {
-                    a.push(each(
-                        Key::DropTableForeignKey,
-                        Role::Referenced,
-                        &referenced,
-                    ));
+                let (partitioned, plain) = split_partitioned(referenced, catalog);
+                for (key, referenced) in [
+                    (Key::DropTableForeignKey, plain),
+                    (Key::DropTableForeignKeyPartitioned, partitioned),
+                ] {
+                    if !referenced.is_empty() {
+                        a.push(each(key, Role::Referenced, &referenced));
+                    }
                 }
                 if *cascade {
                     a.push(each(Key::DropTableCascade, Role::Table, names));
@@ -764,15 +812,27 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
         }
         Op::Truncate {
             tables, cascade, ..
-        } => a.push(each(
-            if *cascade {
-                Key::TruncateCascade
-            } else {
-                Key::Truncate
-            },
-            Role::Table,
-            tables,
-        )),
+        } => {
+            // A partition has an entry of its own (its parent is locked too, before 14).
+            let mut plain = Vec::new();
+            for n in tables {
+                match catalog.partition_parent(n) {
+                    Some(parent) if !*cascade => a.push(act(
+                        Key::TruncatePartition,
+                        vec![(Role::Table, n.clone()), (Role::Parent, parent)],
+                    )),
+                    _ => plain.push(n.clone()),
+                }
+            }
+            if !plain.is_empty() {
+                let key = if *cascade {
+                    Key::TruncateCascade
+                } else {
+                    Key::Truncate
+                };
+                a.push(each(key, Role::Table, &plain));
+            }
+        }
         Op::Rename {
             kind,
             object,

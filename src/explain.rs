@@ -58,6 +58,7 @@ fn role_name(role: Role) -> &'static str {
         Role::SourceChildren => "partitions and children of tables read",
         Role::FkReferenced => "tables its foreign keys reference",
         Role::Sequence => "sequence",
+        Role::ReferencedPartitions => "partitions of the referenced table",
     }
 }
 

@@ -55,6 +55,9 @@ pub enum Role {
     FkReferenced,
     /// A sequence the statement uses (`nextval`, `setval`, a column default).
     Sequence,
+    /// Every partition of the table a FOREIGN KEY references (`referenced`), when it is
+    /// partitioned: the RI triggers live on each partition.
+    ReferencedPartitions,
 }
 
 impl Role {
@@ -71,6 +74,7 @@ impl Role {
                 | Role::Referencing
                 | Role::Dependents
                 | Role::Users
+                | Role::ReferencedPartitions
         )
     }
 
@@ -92,6 +96,7 @@ impl Role {
             Role::SourceChildren => "source_children",
             Role::FkReferenced => "fk_referenced",
             Role::Sequence => "sequence",
+            Role::ReferencedPartitions => "referenced_partitions",
         }
     }
 
@@ -106,6 +111,8 @@ impl Role {
             Role::Users => "tables with a column that uses it, if any",
             Role::SourceChildren => "partitions and inheritance children of what it reads, if any",
             Role::FkReferenced => "the tables its foreign keys reference, if any",
+            // `of` is the referenced table.
+            Role::ReferencedPartitions => "its partitions, if any",
             // Only DROP SCHEMA … CASCADE leaves its `table` role open: the schema's relations.
             Role::Table => "the relations in it that the input did not show, if any",
             _ => "related relations, if any",
@@ -205,7 +212,7 @@ struct RawEntry {
     title: String,
     example: String,
     #[serde(default)]
-    also: Vec<String>,
+    also: Vec<RawAlso>,
     setup: Option<String>,
     hold: Option<String>,
     versions: Option<String>,
@@ -220,6 +227,28 @@ struct RawEntry {
     source: String,
     note: Option<String>,
     fails: Option<String>,
+}
+
+/// A further example: SQL, or SQL with the majors it runs on and, optionally, a setup of its
+/// own instead of the entry's (`{ sql = "…", versions = "12-", setup = "…" }`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawAlso {
+    Sql(String),
+    Versioned {
+        sql: String,
+        versions: Option<String>,
+        setup: Option<String>,
+    },
+}
+
+/// A further example of an entry.
+#[derive(Clone, Debug)]
+pub struct Also {
+    pub sql: String,
+    pub versions: Versions,
+    /// Replaces the entry's setup for this example.
+    pub setup: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -242,7 +271,7 @@ pub struct Entry {
     pub example: String,
     /// More statements of the same kind the truth tests run (e.g. on a partitioned table, where
     /// the example names a table with inheritance children).
-    pub also: Vec<String>,
+    pub also: Vec<Also>,
     pub setup: Option<String>,
     /// What the truth tests' lock blocker session holds instead of reading every table: for a
     /// statement that holds all its locks at once only while it waits at one relation.
@@ -272,9 +301,18 @@ struct Override {
 }
 
 impl Entry {
-    /// The example and the further statements the truth tests run for this entry.
-    pub fn examples(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.example.as_str()).chain(self.also.iter().map(String::as_str))
+    /// The entry once per statement the truth tests run for it on `version`: its example, then
+    /// each of `also` that applies (with its own setup, if it has one).
+    pub fn examples(&self, version: u32) -> Vec<Entry> {
+        let mut out = vec![self.with_example(&self.example)];
+        for a in self.also.iter().filter(|a| a.versions.contains(version)) {
+            let mut e = self.with_example(&a.sql);
+            if a.setup.is_some() {
+                e.setup = a.setup.clone();
+            }
+            out.push(e);
+        }
+        out
     }
 
     /// The entry with `example` as its example (to check one of `also`).
@@ -333,6 +371,28 @@ fn load() -> Result<Vec<Entry>, String> {
             Some(v) => Versions::parse(v).ok_or_else(|| bad("versions"))?,
             None => Versions::ALL,
         };
+        let mut also = Vec::new();
+        for a in e.also {
+            also.push(match a {
+                RawAlso::Sql(sql) => Also {
+                    sql,
+                    versions: Versions::ALL,
+                    setup: None,
+                },
+                RawAlso::Versioned {
+                    sql,
+                    versions,
+                    setup,
+                } => Also {
+                    sql,
+                    versions: match versions {
+                        Some(v) => Versions::parse(&v).ok_or_else(|| bad("also.versions"))?,
+                        None => Versions::ALL,
+                    },
+                    setup,
+                },
+            });
+        }
         let mut overrides = Vec::new();
         for o in e.by_version {
             let range = Versions::parse(&o.versions).ok_or_else(|| bad("by_version.versions"))?;
@@ -354,7 +414,7 @@ fn load() -> Result<Vec<Entry>, String> {
             key: e.key,
             title: e.title,
             example: e.example,
-            also: e.also,
+            also,
             setup: e.setup,
             hold: e.hold,
             concurrently: e.concurrently,

@@ -30,7 +30,9 @@
 //!     them from [`LockMode::blocks`] of the strongest mode claimed on the table *or one of its
 //!     indexes* (the planner locks every index of a table it reads or writes) and, for writes to a
 //!     partition, from whether the mode claimed on its parent conflicts with ACCESS SHARE (an
-//!     INSERT into a partition locks the parent to check the partition constraint).
+//!     INSERT into a partition locks the parent to check the partition constraint); on
+//!     PostgreSQL 11, for writes to a partitioned table, also from the modes claimed on its
+//!     partitions (an INSERT locks every partition there when it starts).
 //!
 //!   Then the transaction is rolled back.
 //! * **Statements that cannot run in a transaction block** (`concurrently = true`: CREATE/DROP
@@ -457,6 +459,16 @@ impl Check {
                         && m.conflicts_with(LockMode::AccessShareLock)
                 })
             });
+        // PostgreSQL 11 sets up tuple routing for every partition when an INSERT into a
+        // partitioned table starts (RowExclusiveLock on each): a lock on one holds it up.
+        let partition_blocks_writes = self.version == 11
+            && o.partition_parents.values().any(|p| p == relation)
+            && o.descendants(relation).any(|child| {
+                self.claim
+                    .locks
+                    .get(child)
+                    .is_some_and(|m| m.conflicts_with(LockMode::RowExclusiveLock))
+            });
         let parent_blocks_writes = o
             .partition_parents
             .get(relation)
@@ -464,7 +476,9 @@ impl Check {
             .is_some_and(|m| m.conflicts_with(LockMode::AccessShareLock));
         Blocking {
             reads: Some(blocks.is_some_and(|b| b.reads) || child_blocks_reads),
-            writes: Some(blocks.is_some_and(|b| b.writes) || parent_blocks_writes),
+            writes: Some(
+                blocks.is_some_and(|b| b.writes) || parent_blocks_writes || partition_blocks_writes,
+            ),
         }
     }
 
@@ -1354,11 +1368,11 @@ pub fn verify_server(config: &Config, version: Option<u32>) -> Result<VerifyRepo
     }
     let mut checks = Vec::new();
     for entry in kb::entries().iter().filter(|e| e.applies_to(version)) {
-        for example in entry.examples() {
+        for example in entry.examples(version) {
             checks.push(
-                verifier
-                    .check(&entry.with_example(example), version)
-                    .with_context(|| format!("while checking {}: {example}", entry.key))?,
+                verifier.check(&example, version).with_context(|| {
+                    format!("while checking {}: {}", entry.key, example.example)
+                })?,
             );
         }
     }

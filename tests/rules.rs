@@ -228,6 +228,93 @@ fn reindex_of_a_partitioned_table_fails_in_a_transaction_from_pg14_and_does_noth
         && f.message.contains("rebuilds nothing on PostgreSQL 13")));
 }
 
+/// The relations a statement locks besides the one it names, as the truth tests observed them.
+fn locked(r: &Report, starts: &str) -> Vec<(String, String)> {
+    let st = r
+        .statements
+        .iter()
+        .find(|s| s.sql.starts_with(starts))
+        .unwrap();
+    st.locks
+        .iter()
+        .map(|l| (l.relation.name.clone(), format!("{:?}", l.mode)))
+        .collect()
+}
+
+const PARTITIONED: &str = "-- Running upgrade  -> applied\nBEGIN;\n\
+    CREATE TABLE regions (code int PRIMARY KEY, label text) PARTITION BY RANGE (code);\n\
+    CREATE TABLE regions_low PARTITION OF regions FOR VALUES FROM (0) TO (100);\n\
+    CREATE TABLE regions_rest PARTITION OF regions DEFAULT;\n\
+    CREATE TABLE region_refs (id int, code int CONSTRAINT region_refs_fk REFERENCES regions (code), note text NOT NULL);\n\
+    COMMIT;\n-- Running upgrade applied -> next\n";
+
+#[test]
+fn dropping_a_partition_locks_its_parent_and_the_default_partition() {
+    let r = run(&format!("{PARTITIONED}DROP TABLE regions_low;\n"), 15);
+    let names: Vec<String> = locked(&r, "DROP").into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["regions_low", "regions", "regions_rest"]);
+    let r = run(&format!("{PARTITIONED}TRUNCATE regions_low;\n"), 13);
+    assert!(locked(&r, "TRUNCATE").contains(&("regions".into(), "AccessShareLock".into())));
+    let r = run(&format!("{PARTITIONED}TRUNCATE regions_low;\n"), 14);
+    assert_eq!(
+        locked(&r, "TRUNCATE").len(),
+        1,
+        "from 14 the parent is not opened"
+    );
+}
+
+#[test]
+fn foreign_keys_to_a_partitioned_table_lock_its_partitions() {
+    let drop = format!("{PARTITIONED}ALTER TABLE region_refs DROP COLUMN code;\n");
+    let on = |v| locked(&run(&drop, v), "ALTER");
+    // The RI triggers live on the partitions; from 15 on the partitioned table too.
+    assert!(!on(14).iter().any(|(n, _)| n == "regions"));
+    assert!(on(14).iter().any(|(n, _)| n == "regions_low"));
+    assert!(on(15).iter().any(|(n, _)| n == "regions"));
+    let fk = format!("{PARTITIONED}ALTER TABLE region_refs DROP CONSTRAINT region_refs_fk;\n");
+    let names: Vec<String> = locked(&run(&fk, 15), "ALTER")
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        names,
+        ["region_refs", "regions", "regions_low", "regions_rest"]
+    );
+    // A table the input never showed: its partitions are said to be unknown.
+    let r = run(
+        "ALTER TABLE a ADD CONSTRAINT a_b_fk FOREIGN KEY (b) REFERENCES b (id);\n",
+        15,
+    );
+    assert!(
+        r.statements[0]
+            .unresolved_locks
+            .iter()
+            .any(|u| u.role == "referenced_partitions" && u.of.name == "b")
+    );
+}
+
+#[test]
+fn drop_not_null_recurses_on_pg18_only_when_the_column_has_one() {
+    let sql = |column: &str| {
+        format!("{PARTITIONED}ALTER TABLE regions ALTER COLUMN {column} DROP NOT NULL;\n")
+    };
+    let names = |sql: &str, v| -> Vec<String> {
+        locked(&run(sql, v), "ALTER")
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
+    };
+    // code is the primary key: NOT NULL (the drop fails, but the classification is what counts).
+    assert_eq!(names(&sql("code"), 18).len(), 3);
+    let nullable = format!("{PARTITIONED}ALTER TABLE regions ALTER COLUMN label DROP NOT NULL;\n");
+    assert_eq!(names(&nullable, 18), ["regions"]);
+    assert_eq!(
+        names(&nullable, 17).len(),
+        3,
+        "before 18 it always recurses"
+    );
+}
+
 #[test]
 fn features_missing_on_older_versions() {
     let detach = "ALTER TABLE events DETACH PARTITION events_2024 CONCURRENTLY;\n";

@@ -381,7 +381,10 @@ fn unresolved(st: &StatementReport, mode: crate::locks::LockMode) -> String {
         .iter()
         .filter(|u| u.mode == mode)
         .map(|u| match u.what.strip_prefix("its ") {
-            Some(rest) if several => format!("{rest} of {}", u.of),
+            Some(rest) if several => match rest.strip_suffix(", if any") {
+                Some(core) => format!("{core} of {}, if any", u.of),
+                None => format!("{rest} of {}", u.of),
+            },
             _ => u.what.to_string(),
         })
         .collect();
