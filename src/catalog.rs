@@ -22,6 +22,9 @@ pub struct Constraint {
     pub columns: Vec<Box<str>>,
     /// A foreign key's referenced columns (empty: the referenced table's primary key).
     pub ref_columns: Vec<Box<str>>,
+    /// A foreign key's `ON DELETE` action, as pg_constraint.confdeltype spells it ('a' NO ACTION,
+    /// 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT).
+    pub on_delete: char,
 }
 
 impl Constraint {
@@ -35,6 +38,7 @@ impl Constraint {
             check: None,
             columns: vec![column.into()],
             ref_columns: r.columns.iter().map(|c| c.as_str().into()).collect(),
+            on_delete: r.on_delete,
         }
     }
 }
@@ -81,6 +85,8 @@ pub struct Table {
     /// running in production, whatever transactions have committed since.
     pub created_in_run: bool,
     pub is_view: bool,
+    /// A materialized view (`is_view` too): reading it does not read its sources.
+    pub materialized: bool,
     /// Columns that are a key on their own (single-column PRIMARY KEY, UNIQUE, unique index):
     /// `WHERE col = <value>` on them pins at most one row per value.
     pub keys: ThinVec<Box<str>>,
@@ -275,6 +281,7 @@ fn constraint_of(c: &ConstraintDef) -> Constraint {
         validated: !c.not_valid,
         referenced: c.references.as_ref().map(|r| Box::new(r.table.clone())),
         columns: c.columns.iter().map(|c| c.as_str().into()).collect(),
+        on_delete: c.references.as_ref().map_or('a', |r| r.on_delete),
         ref_columns: c
             .references
             .iter()
@@ -494,6 +501,53 @@ impl Catalog {
                 }
             }
         }
+    }
+
+    /// What deleting rows of `table` does through the foreign keys that reference it, at any
+    /// depth: the tables whose rows their `ON DELETE CASCADE / SET NULL / SET DEFAULT` change
+    /// (`written`), and the tables the other foreign keys are checked against (`checked`, not
+    /// in `written`). Complete when every table deleted from was defined in the input.
+    pub fn delete_reach(&self, table: &QName) -> (Vec<QName>, Vec<QName>, bool) {
+        let (mut written, mut checked): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        let mut complete = true;
+        let mut todo = vec![table.key()];
+        let mut seen: HashSet<String> = todo.iter().cloned().collect();
+        while let Some(key) = todo.pop() {
+            complete &= self.tables.get(&key).is_some_and(|t| t.defined);
+            for (k, t) in self.candidates(&self.referrers, &key) {
+                for c in t.constraints.values() {
+                    if c.kind != ConstraintKind::ForeignKey
+                        || c.referenced.as_ref().is_none_or(|r| r.key() != key)
+                    {
+                        continue;
+                    }
+                    match c.on_delete {
+                        'c' | 'n' | 'd' => {
+                            if !written.contains(k) {
+                                written.push(k.clone());
+                            }
+                            // Deleted rows are deleted from it in turn.
+                            if c.on_delete == 'c' && seen.insert(k.clone()) {
+                                todo.push(k.clone());
+                            }
+                        }
+                        _ => {
+                            if !checked.contains(k) {
+                                checked.push(k.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        checked.retain(|k| !written.contains(k) && *k != table.key());
+        written.retain(|k| *k != table.key());
+        let names = |v: Vec<String>| {
+            let mut v: Vec<QName> = v.iter().map(|k| qname_of(k)).collect();
+            v.sort();
+            v
+        };
+        (names(written), names(checked), complete)
     }
 
     /// The tables the foreign keys over `column` of `table` reference.
@@ -1061,12 +1115,18 @@ impl Catalog {
             } => {
                 self.set_constrained(name, true);
             }
-            Op::CreateView { view, sources, .. } => {
+            Op::CreateView {
+                view,
+                sources,
+                materialized,
+                ..
+            } => {
                 let created_in_run = self.table(view).map_or(new, |t| t.created_in_run);
                 let view_table = Table {
                     created_in_run,
                     defined: true,
                     is_view: true,
+                    materialized: *materialized,
                     sources: sources.iter().cloned().collect(),
                     ..Default::default()
                 };
@@ -1299,7 +1359,7 @@ impl Catalog {
                     self.put_index(i.key(), None);
                 }
             }
-            Op::CreateTrigger { table, name } => {
+            Op::CreateTrigger { table, name, .. } => {
                 if let Some(t) = self.edit(&table.key())
                     && !t.triggers.iter().any(|x| **x == **name)
                 {

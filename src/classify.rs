@@ -32,8 +32,9 @@ fn act(key: Key, rels: Vec<(Role, QName)>) -> Action {
 }
 
 /// Fills each action's derived roles (kb::Role::is_derived) from what the catalog learnt about
-/// the relations it names; `only`: relations named with ONLY (no partitions or children).
-fn expand(out: &mut Classified, only: &[QName], catalog: &Catalog) {
+/// the relations it names; `only`: relations named with ONLY (no partitions or children), and
+/// `only_sources`: relations its query reads with ONLY.
+fn expand(out: &mut Classified, only: &[QName], only_sources: &[QName], catalog: &Catalog) {
     for action in &mut out.actions {
         let roles = kb::entry(action.key).roles();
         if !roles.iter().any(|r| r.is_derived()) {
@@ -70,6 +71,9 @@ fn expand(out: &mut Classified, only: &[QName], catalog: &Catalog) {
                     && only.contains(base)
                     && !kb::entry(action.key).only_locks_children
                 {
+                    continue;
+                }
+                if role == Role::SourceChildren && only_sources.contains(base) {
                     continue;
                 }
                 let related = match role {
@@ -526,6 +530,18 @@ fn split_partitioned(tables: Vec<QName>, catalog: &Catalog) -> (Vec<QName>, Vec<
     tables.into_iter().partition(|t| catalog.is_partitioned(t))
 }
 
+/// The relations an UPDATE's FROM / a DELETE's USING and their subqueries read, as `source`.
+fn read_sources(op: &Op, catalog: &Catalog) -> Vec<(Role, QName)> {
+    let sources = match op {
+        Op::Update { sources, .. } | Op::Delete { sources, .. } => sources,
+        _ => return Vec::new(),
+    };
+    through_views(sources, catalog)
+        .into_iter()
+        .map(|s| (Role::Source, s))
+        .collect()
+}
+
 fn each(key: Key, role: Role, names: &[QName]) -> Action {
     act(key, names.iter().map(|n| (role, n.clone())).collect())
 }
@@ -545,12 +561,59 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
         }
         | Op::CreateIndex {
             table, only: true, ..
+        }
+        | Op::Update {
+            table, only: true, ..
+        }
+        | Op::Delete {
+            table, only: true, ..
         } => std::slice::from_ref(table),
         Op::Truncate { only, .. } | Op::Lock { only, .. } => only,
+        // A SELECT's tables are its `table` role.
+        Op::Select { query, .. } => &query.only,
         _ => &[],
     };
-    expand(&mut out, only, catalog);
+    let query = match op {
+        Op::Insert { query, .. }
+        | Op::Update { query, .. }
+        | Op::Delete { query, .. }
+        | Op::Merge { query, .. }
+        | Op::Select { query, .. } => Some(query),
+        _ => None,
+    };
+    let only_sources: &[QName] = query.map_or(&[], |q| &q.only);
+    expand(&mut out, only, only_sources, catalog);
+    // The data-modifying CTEs, each like the statement it is (first: on a tie the statement
+    // itself names the kind).
+    if let Some(q) = query
+        && !q.with.is_empty()
+    {
+        let mut actions: Vec<Action> = Vec::new();
+        for w in &q.with {
+            actions.extend(classify(w, catalog).actions);
+        }
+        actions.append(&mut out.actions);
+        out.actions = actions;
+    }
     out
+}
+
+/// `names` and, for each view the input defined among them, the relations its query reads, at
+/// any depth: a query that runs reads a view's tables (the rewriter expands it). Materialized
+/// views are read as they are.
+fn through_views(names: &[QName], catalog: &Catalog) -> Vec<QName> {
+    let mut all: Vec<QName> = Vec::new();
+    let mut todo: Vec<QName> = names.iter().rev().cloned().collect();
+    while let Some(t) = todo.pop() {
+        if all.contains(&t) {
+            continue;
+        }
+        if let Some(v) = catalog.table(&t).filter(|v| v.is_view && !v.materialized) {
+            todo.extend(v.sources.iter().rev().cloned());
+        }
+        all.push(t);
+    }
+    all
 }
 
 /// The entries of a statement, with the relations it names.
@@ -601,8 +664,17 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 a.push(act(key, vec![(Role::Parent, p.clone())]));
             }
         }
+        Op::CreateTableAs {
+            sources,
+            no_data: false,
+            ..
+        } => a.push(each(
+            Key::CreateTableAsSelect,
+            Role::Source,
+            &through_views(sources, catalog),
+        )),
         Op::CreateTableAs { sources, .. } => {
-            a.push(each(Key::CreateTableAsSelect, Role::Source, sources))
+            a.push(each(Key::CreateTableAsSelectNoData, Role::Source, sources))
         }
         Op::AlterTable {
             table,
@@ -934,12 +1006,22 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             replace,
             materialized,
             sources,
+            no_data,
         } => {
+            let read = if *materialized && !*no_data {
+                // The query runs.
+                through_views(sources, catalog)
+            } else {
+                sources.clone()
+            };
             let mut rels: Vec<(Role, QName)> =
-                sources.iter().map(|s| (Role::Source, s.clone())).collect();
-            let key = if *materialized {
+                read.into_iter().map(|s| (Role::Source, s)).collect();
+            let key = if *materialized && *no_data {
+                Key::CreateMatviewNoData
+            } else if *materialized {
                 Key::CreateMatview
-            } else if *replace && !catalog.is_new(view) {
+            } else if *replace {
+                // Also of a view created earlier in the run: it exists when this runs.
                 rels.push((Role::Table, view.clone()));
                 Key::CreateViewReplace
             } else {
@@ -954,7 +1036,11 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
         } => {
             let mut rels = vec![(Role::Table, view.clone())];
             if let Some(t) = catalog.table(view) {
-                rels.extend(t.sources.iter().map(|s| (Role::Source, s.clone())));
+                rels.extend(
+                    through_views(&t.sources, catalog)
+                        .into_iter()
+                        .map(|s| (Role::Source, s)),
+                );
             }
             a.push(act(
                 if *no_data {
@@ -967,9 +1053,14 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 rels,
             ))
         }
-        Op::CreateTrigger { table, .. } => {
-            a.push(act(Key::CreateTrigger, vec![(Role::Table, table.clone())]))
-        }
+        Op::CreateTrigger { table, row, .. } => a.push(act(
+            if *row {
+                Key::CreateTrigger
+            } else {
+                Key::CreateTriggerStatement
+            },
+            vec![(Role::Table, table.clone())],
+        )),
         Op::DropTrigger {
             table,
             name,
@@ -1027,6 +1118,7 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             table,
             sources,
             columns,
+            ..
         } if sources.is_empty() => {
             let mut rels = vec![(Role::Table, table.clone())];
             rels.extend(default_sequences(catalog, table, columns));
@@ -1034,32 +1126,82 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
         }
         Op::Insert { table, sources, .. } => {
             let mut rels = vec![(Role::Table, table.clone())];
-            rels.extend(sources.iter().map(|s| (Role::Source, s.clone())));
+            rels.extend(
+                through_views(sources, catalog)
+                    .into_iter()
+                    .map(|s| (Role::Source, s)),
+            );
             a.push(act(Key::InsertSelect, rels));
         }
-        Op::Update { table, .. } => a.push(act(Key::Update, vec![(Role::Table, table.clone())])),
-        Op::Delete { table, .. } => a.push(act(Key::Delete, vec![(Role::Table, table.clone())])),
+        Op::Update { table, columns, .. } => {
+            let mut rels = vec![(Role::Table, table.clone())];
+            rels.extend(read_sources(op, catalog));
+            a.push(act(Key::Update, rels));
+            // A new value in a foreign key column is checked against the referenced table.
+            let mut targets: Vec<QName> = Vec::new();
+            for c in columns {
+                for r in catalog.fk_targets_of_column(table, c) {
+                    if !targets.contains(&r) {
+                        targets.push(r);
+                    }
+                }
+            }
+            if !targets.is_empty() {
+                let mut rels = vec![(Role::Table, table.clone())];
+                rels.extend(targets.into_iter().map(|r| (Role::Referenced, r)));
+                a.push(act(Key::UpdateForeignKey, rels));
+            }
+            // A changed key that other tables reference: their rows are checked.
+            if columns
+                .iter()
+                .any(|c| !catalog.referencing_column(table, c).is_empty())
+            {
+                a.push(act(
+                    Key::UpdateReferencedKey,
+                    vec![(Role::Table, table.clone())],
+                ));
+            }
+        }
+        Op::Delete { table, .. } => {
+            let (written, checked, complete) = catalog.delete_reach(table);
+            let mut rels = vec![(Role::Table, table.clone())];
+            rels.extend(read_sources(op, catalog));
+            // Rows deleted by a cascade are checked against the tables that reference theirs.
+            rels.extend(checked.into_iter().map(|r| (Role::Referencing, r)));
+            a.push(act(Key::Delete, rels));
+            if !written.is_empty() {
+                let mut action = each(Key::DeleteCascade, Role::Referencing, &written);
+                if !complete {
+                    action.unresolved.push((Role::Referencing, table.clone()));
+                }
+                a.push(action);
+            }
+        }
         Op::Select {
             sources,
             locked,
-            modified,
             sequences,
             ..
         } => {
             if !sources.is_empty() || sequences.is_empty() {
-                a.push(each(Key::Select, Role::Table, sources));
+                a.push(each(
+                    Key::Select,
+                    Role::Table,
+                    &through_views(sources, catalog),
+                ));
             }
             if !sequences.is_empty() {
                 a.push(each(Key::SelectSequence, Role::Sequence, sequences));
             }
             if !locked.is_empty() {
-                a.push(each(Key::SelectForUpdate, Role::Table, locked));
-            }
-            if !modified.is_empty() {
-                a.push(each(Key::SelectModifyingCte, Role::Table, modified));
+                a.push(each(
+                    Key::SelectForUpdate,
+                    Role::Table,
+                    &through_views(locked, catalog),
+                ));
             }
         }
-        Op::Merge { table, sources } => {
+        Op::Merge { table, sources, .. } => {
             let mut rels = vec![(Role::Table, table.clone())];
             rels.extend(sources.iter().map(|s| (Role::Source, s.clone())));
             a.push(act(Key::Merge, rels));

@@ -234,6 +234,8 @@ pub struct ForeignRef {
     pub columns: Vec<String>,
     /// The constraint's name when a column-level `REFERENCES` names it (`CONSTRAINT x REFERENCES`).
     pub name: Option<String>,
+    /// `ON DELETE`: 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT.
+    pub on_delete: char,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -499,6 +501,15 @@ pub enum RenameTarget {
     Other,
 }
 
+/// What a DML statement's query parts tell beyond the relations they read (`sources`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query {
+    /// Relations it reads that every mention names with `ONLY` (their children are not read).
+    pub only: Vec<QName>,
+    /// Its data-modifying CTEs (`WITH d AS (DELETE …)`), each as the statement it is.
+    pub with: Vec<Op>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
     Transaction {
@@ -534,6 +545,8 @@ pub enum Op {
     CreateTableAs {
         table: QName,
         sources: Vec<QName>,
+        /// `WITH NO DATA`: the query is analysed, not run.
+        no_data: bool,
     },
     AlterTable {
         table: QName,
@@ -607,6 +620,8 @@ pub enum Op {
         replace: bool,
         materialized: bool,
         sources: Vec<QName>,
+        /// `CREATE MATERIALIZED VIEW … WITH NO DATA`: the query is analysed, not run.
+        no_data: bool,
     },
     RefreshMatView {
         view: QName,
@@ -617,6 +632,8 @@ pub enum Op {
     CreateTrigger {
         table: QName,
         name: String,
+        /// `FOR EACH ROW` (a statement trigger is not cloned to partitions).
+        row: bool,
     },
     DropTrigger {
         table: QName,
@@ -680,14 +697,27 @@ pub enum Op {
         sources: Vec<QName>,
         /// The column list (empty: none given).
         columns: Vec<String>,
+        query: Query,
     },
     Update {
         table: QName,
         rows: Rows,
+        /// The columns `SET` assigns.
+        columns: Vec<String>,
+        /// `UPDATE ONLY`: inheritance children and partitions are left alone.
+        only: bool,
+        /// Relations read by `FROM` and subqueries.
+        sources: Vec<QName>,
+        query: Query,
     },
     Delete {
         table: QName,
         rows: Rows,
+        /// `DELETE FROM ONLY`.
+        only: bool,
+        /// Relations read by `USING` and subqueries.
+        sources: Vec<QName>,
+        query: Query,
     },
     Select {
         sources: Vec<QName>,
@@ -696,13 +726,13 @@ pub enum Op {
         sequences: Vec<QName>,
         /// Tables whose rows `FOR UPDATE` / `FOR SHARE` (and their variants) lock.
         locked: Vec<QName>,
-        /// Tables a data-modifying CTE (`WITH d AS (DELETE …)`) writes.
-        modified: Vec<QName>,
+        query: Query,
     },
     /// MERGE INTO table USING sources.
     Merge {
         table: QName,
         sources: Vec<QName>,
+        query: Query,
     },
     /// CREATE STATISTICS … ON … FROM table.
     CreateStatistics {
@@ -869,9 +899,14 @@ fn volatility(node: &pb::Node) -> Volatility {
 /// Visits every node below `node` (iteratively: parse trees can be deep).
 fn walk(node: &pb::Node, f: &mut dyn FnMut(NodeRef<'_>)) {
     if let Some(n) = node.node.as_ref() {
-        for (child, _, _, _) in n.nodes() {
-            f(child);
-        }
+        walk_enum(n, f);
+    }
+}
+
+/// Visits every node below `n`.
+fn walk_enum<'a>(n: &'a NodeEnum, f: &mut dyn FnMut(NodeRef<'a>)) {
+    for (child, _, _, _) in n.nodes() {
+        f(child);
     }
 }
 
@@ -947,6 +982,7 @@ fn column_def(c: &pb::ColumnDef) -> ColumnDef {
                     table: QName::from_range_var(t),
                     columns: names_of(&con.pk_attrs),
                     name: (!con.conname.is_empty()).then(|| con.conname.clone()),
+                    on_delete: con.fk_del_action.chars().next().unwrap_or('a'),
                 });
             }
             _ => {}
@@ -973,6 +1009,7 @@ fn constraint_def(con: &pb::Constraint) -> ConstraintDef {
     let expr = con.raw_expr.as_deref().map(expr_sql);
     let references = con.pktable.as_ref().map(|t| ForeignRef {
         name: None,
+        on_delete: con.fk_del_action.chars().next().unwrap_or('a'),
         table: QName::from_range_var(t),
         columns: names_of(&con.pk_attrs),
     });
@@ -1211,21 +1248,224 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
 
 /// Relations read by a query (FROM / JOIN), leaving out CTE names and `exclude`.
 fn sources(node: Option<&pb::Node>, exclude: Option<&QName>) -> Vec<QName> {
-    let Some(node) = node else { return vec![] };
+    let Some(n) = node.and_then(|n| n.node.as_ref()) else {
+        return vec![];
+    };
+    let mut out = scan(n, &cte_names(n)).reads;
+    out.retain(|q| Some(q) != exclude);
+    out
+}
+
+/// The names of every CTE in a statement (`WITH name AS (…)`, at any depth).
+fn cte_names(stmt: &NodeEnum) -> Vec<String> {
     let mut ctes = Vec::new();
-    let mut out: Vec<QName> = Vec::new();
-    walk(node, &mut |n| match n {
-        NodeRef::CommonTableExpr(c) => ctes.push(c.ctename.clone()),
-        NodeRef::RangeVar(rv) => {
-            let q = QName::from_range_var(rv);
-            if !out.contains(&q) {
-                out.push(q);
+    if let Some(w) = with_clause(stmt) {
+        ctes.extend(w.ctes.iter().filter_map(|c| match c.node.as_ref() {
+            Some(NodeEnum::CommonTableExpr(c)) => Some(c.ctename.clone()),
+            _ => None,
+        }));
+    }
+    walk_enum(stmt, &mut |n| {
+        if let NodeRef::CommonTableExpr(c) = n {
+            ctes.push(c.ctename.clone());
+        }
+    });
+    ctes
+}
+
+fn with_clause(stmt: &NodeEnum) -> Option<&pb::WithClause> {
+    match stmt {
+        NodeEnum::SelectStmt(s) => s.with_clause.as_ref(),
+        NodeEnum::InsertStmt(s) => s.with_clause.as_ref(),
+        NodeEnum::UpdateStmt(s) => s.with_clause.as_ref(),
+        NodeEnum::DeleteStmt(s) => s.with_clause.as_ref(),
+        NodeEnum::MergeStmt(s) => s.with_clause.as_ref(),
+        _ => None,
+    }
+}
+
+/// The relation an INSERT / UPDATE / DELETE / MERGE writes.
+fn dml_target(stmt: NodeRef<'_>) -> Option<&pb::RangeVar> {
+    match stmt {
+        NodeRef::InsertStmt(i) => i.relation.as_ref(),
+        NodeRef::UpdateStmt(u) => u.relation.as_ref(),
+        NodeRef::DeleteStmt(d) => d.relation.as_ref(),
+        NodeRef::MergeStmt(m) => m.relation.as_ref(),
+        _ => None,
+    }
+}
+
+/// What walking a statement's parse tree finds about the relations it reads.
+struct Scan {
+    /// Relations read (FROM, JOIN, USING, subqueries), without CTE names and the relations an
+    /// INSERT / UPDATE / DELETE / MERGE (the statement, or one in its WITH) writes.
+    reads: Vec<QName>,
+    /// Of `reads`, those every mention names with `ONLY`.
+    only: Vec<QName>,
+    /// Relations whose rows a locking clause (`FOR UPDATE`, `FOR SHARE OF a`, …) locks.
+    locked: Vec<QName>,
+    /// The data-modifying CTEs, each as the statement it is.
+    with: Vec<Op>,
+}
+
+/// Walks `stmt`; `ctes`: the CTE names of the whole statement (never relations).
+fn scan(stmt: &NodeEnum, ctes: &[String]) -> Scan {
+    let mut targets: Vec<i32> = Vec::new();
+    let mut seen: Vec<(&pb::RangeVar, QName)> = Vec::new();
+    // Locking clauses: the names they list (relation or alias), or None for every relation.
+    let mut locking: Vec<Option<String>> = Vec::new();
+    let mut with: Vec<Op> = Vec::new();
+    let lock_clauses = |s: &pb::SelectStmt, locking: &mut Vec<Option<String>>| {
+        for c in &s.locking_clause {
+            if let Some(NodeEnum::LockingClause(c)) = c.node.as_ref() {
+                if c.locked_rels.is_empty() {
+                    locking.push(None);
+                }
+                for r in &c.locked_rels {
+                    if let Some(NodeEnum::RangeVar(rv)) = r.node.as_ref() {
+                        locking.push(Some(rv.relname.clone()));
+                    }
+                }
             }
         }
-        _ => {}
-    });
-    out.retain(|q| !(q.schema.is_none() && ctes.contains(&q.name)) && Some(q) != exclude);
-    out
+    };
+    let top = match stmt {
+        NodeEnum::InsertStmt(i) => dml_target(NodeRef::InsertStmt(i)),
+        NodeEnum::UpdateStmt(u) => dml_target(NodeRef::UpdateStmt(u)),
+        NodeEnum::DeleteStmt(d) => dml_target(NodeRef::DeleteStmt(d)),
+        NodeEnum::MergeStmt(m) => dml_target(NodeRef::MergeStmt(m)),
+        NodeEnum::SelectStmt(s) => {
+            lock_clauses(s, &mut locking);
+            None
+        }
+        _ => None,
+    };
+    targets.extend(top.map(|rv| rv.location));
+    let mut nodes = Vec::new();
+    walk_enum(stmt, &mut |n| nodes.push(n));
+    for n in nodes {
+        match n {
+            NodeRef::RangeVar(rv) => seen.push((rv, QName::from_range_var(rv))),
+            NodeRef::SelectStmt(s) => lock_clauses(s, &mut locking),
+            NodeRef::CommonTableExpr(c) => {
+                if let Some(q) = c.ctequery.as_deref().and_then(|q| q.node.as_ref())
+                    && matches!(
+                        q,
+                        NodeEnum::InsertStmt(_)
+                            | NodeEnum::UpdateStmt(_)
+                            | NodeEnum::DeleteStmt(_)
+                            | NodeEnum::MergeStmt(_)
+                    )
+                {
+                    with.push(dml(q, ctes));
+                }
+            }
+            other => targets.extend(dml_target(other).map(|rv| rv.location)),
+        }
+    }
+    let is_cte = |q: &QName| q.schema.is_none() && ctes.contains(&q.name);
+    let mut reads: Vec<QName> = Vec::new();
+    for (rv, q) in &seen {
+        if !targets.contains(&rv.location) && !is_cte(q) && !reads.contains(q) {
+            reads.push(q.clone());
+        }
+    }
+    let only = reads
+        .iter()
+        .filter(|q| {
+            seen.iter()
+                .filter(|(rv, x)| x == *q && !targets.contains(&rv.location))
+                .all(|(rv, _)| !rv.inh)
+        })
+        .cloned()
+        .collect();
+    let mut locked: Vec<QName> = Vec::new();
+    for l in &locking {
+        let hits: Vec<&QName> = match l {
+            None => reads.iter().collect(),
+            Some(name) => {
+                let by_alias: Vec<&QName> = seen
+                    .iter()
+                    .filter(|(rv, _)| rv.alias.as_ref().is_some_and(|a| a.aliasname == *name))
+                    .map(|(_, q)| q)
+                    .collect();
+                if by_alias.is_empty() {
+                    seen.iter()
+                        .filter(|(rv, _)| rv.alias.is_none() && rv.relname == *name)
+                        .map(|(_, q)| q)
+                        .collect()
+                } else {
+                    by_alias
+                }
+            }
+        };
+        for q in hits {
+            if reads.contains(q) && !locked.contains(q) {
+                locked.push(q.clone());
+            }
+        }
+    }
+    Scan {
+        reads,
+        only,
+        locked,
+        with,
+    }
+}
+
+/// An INSERT / UPDATE / DELETE / MERGE (the statement, or one in a WITH); `ctes`: the CTE names
+/// of the whole statement.
+fn dml(stmt: &NodeEnum, ctes: &[String]) -> Op {
+    let sc = scan(stmt, ctes);
+    let query = Query {
+        only: sc.only,
+        with: sc.with,
+    };
+    let target = |rv: Option<&pb::RangeVar>| {
+        rv.map(QName::from_range_var)
+            .unwrap_or_else(|| QName::new("?"))
+    };
+    let only = |rv: Option<&pb::RangeVar>| rv.is_some_and(|r| !r.inh);
+    let res_names = |targets: &[pb::Node]| -> Vec<String> {
+        targets
+            .iter()
+            .filter_map(|c| match c.node.as_ref() {
+                Some(NodeEnum::ResTarget(t)) => Some(t.name.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    match stmt {
+        NodeEnum::InsertStmt(i) => Op::Insert {
+            table: target(i.relation.as_ref()),
+            sources: sc.reads,
+            columns: res_names(&i.cols),
+            query,
+        },
+        NodeEnum::UpdateStmt(u) => Op::Update {
+            table: target(u.relation.as_ref()),
+            rows: Rows::of(u.where_clause.as_deref(), !u.from_clause.is_empty()),
+            columns: res_names(&u.target_list),
+            only: only(u.relation.as_ref()),
+            sources: sc.reads,
+            query,
+        },
+        NodeEnum::DeleteStmt(d) => Op::Delete {
+            table: target(d.relation.as_ref()),
+            rows: Rows::of(d.where_clause.as_deref(), !d.using_clause.is_empty()),
+            only: only(d.relation.as_ref()),
+            sources: sc.reads,
+            query,
+        },
+        NodeEnum::MergeStmt(m) => Op::Merge {
+            table: target(m.relation.as_ref()),
+            sources: sc.reads,
+            query,
+        },
+        _ => Op::Other {
+            tag: statement_tag(stmt),
+        },
+    }
 }
 
 fn is_alembic(rv: Option<&pb::RangeVar>) -> bool {
@@ -1446,10 +1686,11 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::CreateTableAsStmt(c) => {
             let target = c.into.as_ref().and_then(|i| i.rel.as_ref()).map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
             let srcs = sources(c.query.as_deref(), Some(&target));
+            let no_data = c.into.as_ref().is_some_and(|i| i.skip_data);
             if rel_kind(c.objtype) == RelKind::MatView {
-                Op::CreateView { view: target, replace: false, materialized: true, sources: srcs }
+                Op::CreateView { view: target, replace: false, materialized: true, sources: srcs, no_data }
             } else {
-                Op::CreateTableAs { table: target, sources: srcs }
+                Op::CreateTableAs { table: target, sources: srcs, no_data }
             }
         }
         NodeEnum::AlterTableStmt(a) => Op::AlterTable {
@@ -1609,7 +1850,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::ClusterStmt(c) => Op::Cluster { table: c.relation.as_ref().map(QName::from_range_var), index: (!c.indexname.is_empty()).then(|| c.indexname.clone()) },
         NodeEnum::ViewStmt(v) => {
             let view = v.view.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
-            Op::CreateView { sources: sources(v.query.as_deref(), Some(&view)), view, replace: v.replace, materialized: false }
+            Op::CreateView { sources: sources(v.query.as_deref(), Some(&view)), view, replace: v.replace, materialized: false, no_data: false }
         }
         NodeEnum::RefreshMatViewStmt(r) => Op::RefreshMatView {
             view: r.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
@@ -1619,6 +1860,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::CreateTrigStmt(t) => Op::CreateTrigger {
             table: t.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
             name: t.trigname.clone(),
+            row: t.row,
         },
         NodeEnum::CreatePolicyStmt(p) => Op::Policy { table: p.table.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },
         NodeEnum::AlterPolicyStmt(p) => Op::Policy { table: p.table.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },
@@ -1665,31 +1907,11 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         },
         NodeEnum::GrantRoleStmt(_) | NodeEnum::AlterDefaultPrivilegesStmt(_) => Op::Grant { tables: vec![] },
         NodeEnum::LockStmt(l) => Op::Lock { tables: range_vars(&l.relations), mode: lock_mode_of(l.mode), only: only_range_vars(&l.relations) },
-        NodeEnum::InsertStmt(i) => {
-            let table = i.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
-            let columns = i
-                .cols
-                .iter()
-                .filter_map(|c| match c.node.as_ref() {
-                    Some(NodeEnum::ResTarget(t)) => Some(t.name.clone()),
-                    _ => None,
-                })
-                .collect();
-            Op::Insert { sources: sources(i.select_stmt.as_deref(), Some(&table)), table, columns }
-        }
-        NodeEnum::UpdateStmt(u) => Op::Update {
-            table: u.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
-            rows: Rows::of(u.where_clause.as_deref(), !u.from_clause.is_empty()),
-        },
-        NodeEnum::DeleteStmt(d) => Op::Delete {
-            table: d.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
-            rows: Rows::of(d.where_clause.as_deref(), !d.using_clause.is_empty()),
-        },
-        NodeEnum::SelectStmt(s) => {
-            let node = pb::Node { node: Some(NodeEnum::SelectStmt(s.clone())) };
+        NodeEnum::InsertStmt(_) | NodeEnum::UpdateStmt(_) | NodeEnum::DeleteStmt(_) | NodeEnum::MergeStmt(_) => dml(stmt, &cte_names(stmt)),
+        NodeEnum::SelectStmt(_) => {
             let mut calls = Vec::new();
             let mut sequences = Vec::new();
-            walk(&node, &mut |n| {
+            walk_enum(stmt, &mut |n| {
                 if let NodeRef::FuncCall(f) = n {
                     let name = names_of(&f.funcname).join(".");
                     let last = names_of(&f.funcname).last().cloned().unwrap_or_default();
@@ -1701,28 +1923,8 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                     }
                 }
             });
-            let all = sources(Some(&node), None);
-            let locked = if s.locking_clause.is_empty() { vec![] } else { all.clone() };
-            let mut modified = Vec::new();
-            if let Some(w) = &s.with_clause {
-                for cte in &w.ctes {
-                    if let Some(NodeEnum::CommonTableExpr(c)) = cte.node.as_ref() {
-                        let rel = match c.ctequery.as_deref().and_then(|q| q.node.as_ref()) {
-                            Some(NodeEnum::InsertStmt(i)) => i.relation.as_ref(),
-                            Some(NodeEnum::UpdateStmt(u)) => u.relation.as_ref(),
-                            Some(NodeEnum::DeleteStmt(d)) => d.relation.as_ref(),
-                            Some(NodeEnum::MergeStmt(m)) => m.relation.as_ref(),
-                            _ => None,
-                        };
-                        modified.extend(rel.map(QName::from_range_var));
-                    }
-                }
-            }
-            Op::Select { sources: all, calls, sequences, locked, modified }
-        }
-        NodeEnum::MergeStmt(m) => {
-            let table = m.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
-            Op::Merge { sources: sources(m.source_relation.as_deref(), Some(&table)), table }
+            let sc = scan(stmt, &cte_names(stmt));
+            Op::Select { sources: sc.reads, calls, sequences, locked: sc.locked, query: Query { only: sc.only, with: sc.with } }
         }
         NodeEnum::CreateStatsStmt(c) => match c.relations.first().and_then(|r| r.node.as_ref()) {
             Some(NodeEnum::RangeVar(rv)) => Op::CreateStatistics { table: QName::from_range_var(rv) },
@@ -1730,7 +1932,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         },
         NodeEnum::CopyStmt(c) => match (&c.relation, c.query.as_deref()) {
             (Some(rv), _) => Op::Copy { table: QName::from_range_var(rv), from: c.is_from },
-            (None, query) => Op::Select { sources: sources(query, None), calls: vec![], sequences: vec![], locked: vec![], modified: vec![] },
+            (None, query) => Op::Select { sources: sources(query, None), calls: vec![], sequences: vec![], locked: vec![], query: Query::default() },
         },
         NodeEnum::DoStmt(d) => {
             let (statements, dynamic) = do_body(&d.args);

@@ -91,10 +91,12 @@ impl StatementKind {
                 Key::Insert
                     | Key::InsertSelect
                     | Key::Update
+                    | Key::UpdateForeignKey
+                    | Key::UpdateReferencedKey
                     | Key::Delete
+                    | Key::DeleteCascade
                     | Key::Select
                     | Key::SelectForUpdate
-                    | Key::SelectModifyingCte
                     | Key::Merge
                     | Key::Copy
                     | Key::CopyTo

@@ -202,8 +202,8 @@ impl Session {
     /// or rows copied in from a query. Its time, row locks and WAL grow with the table.
     pub fn backfill(&self, op: &Op) -> Option<(&'static str, QName)> {
         let (verb, table, rows) = match op {
-            Op::Update { table, rows } => ("UPDATE", table, Some(rows)),
-            Op::Delete { table, rows } => ("DELETE", table, Some(rows)),
+            Op::Update { table, rows, .. } => ("UPDATE", table, Some(rows)),
+            Op::Delete { table, rows, .. } => ("DELETE", table, Some(rows)),
             Op::Insert { table, sources, .. } if !sources.is_empty() => {
                 ("INSERT … SELECT", table, None)
             }

@@ -567,3 +567,180 @@ fn rule_messages_and_recipes_snapshot() {
         settings.bind(|| insta::assert_snapshot!(d.id.clone(), out));
     }
 }
+
+/// The locks the last statement of `sql` claims, as "relation mode" (sorted).
+fn last_locks(sql: &str) -> Vec<String> {
+    let r = run(sql, 15);
+    let mut out: Vec<String> = r
+        .statements
+        .last()
+        .unwrap()
+        .locks
+        .iter()
+        .map(|l| format!("{} {:?}", l.relation, l.mode))
+        .collect();
+    out.sort();
+    out
+}
+
+const DML_SCHEMA: &str = "CREATE TABLE accounts (id int PRIMARY KEY, name text);
+CREATE TABLE items (id int PRIMARY KEY, account_id int REFERENCES accounts (id) ON DELETE CASCADE, qty int);
+CREATE TABLE items_archive () INHERITS (items);
+CREATE TABLE item_tags (item_id int REFERENCES items (id), tag text);
+CREATE VIEW items_view AS SELECT id, qty FROM items;
+CREATE VIEW items_view2 AS SELECT id FROM items_view;
+CREATE TABLE staging_imports (id int, raw text);
+CREATE TABLE scratch_rows (id int, raw text);
+";
+
+#[test]
+fn cte_names_are_not_relations_and_data_modifying_ctes_lock_their_targets() {
+    let sql = format!(
+        "{DML_SCHEMA}WITH moved AS (DELETE FROM staging_imports RETURNING id, raw) INSERT INTO scratch_rows SELECT id, raw FROM moved;\n"
+    );
+    assert_eq!(
+        last_locks(&sql),
+        [
+            "scratch_rows RowExclusiveLock",
+            "staging_imports RowExclusiveLock"
+        ]
+    );
+    // An UPDATE in a WITH that leaves keys alone locks no table referencing its target.
+    let sql = format!(
+        "{DML_SCHEMA}WITH u AS (UPDATE items SET qty = 1 RETURNING id) SELECT count(*) FROM u;\n"
+    );
+    assert_eq!(
+        last_locks(&sql),
+        ["items RowExclusiveLock", "items_archive RowExclusiveLock"]
+    );
+}
+
+#[test]
+fn only_leaves_the_children_alone() {
+    for stmt in [
+        "UPDATE ONLY items SET qty = 1",
+        "DELETE FROM ONLY item_tags",
+        "SELECT * FROM ONLY items",
+        "SELECT * FROM ONLY items FOR UPDATE",
+        "TRUNCATE ONLY items CASCADE",
+        "LOCK TABLE ONLY items",
+    ] {
+        let locks = last_locks(&format!("{DML_SCHEMA}{stmt};\n"));
+        assert!(
+            !locks.iter().any(|l| l.starts_with("items_archive")),
+            "{stmt}: {locks:?}"
+        );
+    }
+}
+
+#[test]
+fn create_or_replace_view_locks_the_view_it_replaces() {
+    let locks = last_locks(&format!(
+        "{DML_SCHEMA}CREATE OR REPLACE VIEW items_view AS SELECT id, qty, 1 AS one FROM items;\n"
+    ));
+    assert_eq!(
+        locks,
+        ["items AccessShareLock", "items_view AccessExclusiveLock"]
+    );
+}
+
+#[test]
+fn reads_through_views_lock_the_views_tables() {
+    assert_eq!(
+        last_locks(&format!("{DML_SCHEMA}SELECT * FROM items_view2;\n")),
+        [
+            "items AccessShareLock",
+            "items_archive AccessShareLock",
+            "items_view AccessShareLock",
+            "items_view2 AccessShareLock"
+        ]
+    );
+    assert_eq!(
+        last_locks(&format!(
+            "{DML_SCHEMA}SELECT * FROM items_view FOR UPDATE;\n"
+        )),
+        [
+            "items RowShareLock",
+            "items_archive RowShareLock",
+            "items_view RowShareLock"
+        ]
+    );
+    assert_eq!(
+        last_locks(&format!(
+            "{DML_SCHEMA}SELECT * FROM accounts c JOIN items o ON o.account_id = c.id FOR UPDATE OF c;\n"
+        )),
+        [
+            "accounts RowShareLock",
+            "items AccessShareLock",
+            "items_archive AccessShareLock"
+        ]
+    );
+}
+
+#[test]
+fn queries_that_do_not_run_lock_no_partitions() {
+    let schema = "CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+";
+    assert_eq!(
+        last_locks(&format!(
+            "{schema}CREATE MATERIALIZED VIEW events_mv AS SELECT * FROM events WITH NO DATA;\n"
+        )),
+        ["events AccessShareLock"]
+    );
+    assert_eq!(
+        last_locks(&format!(
+            "{schema}CREATE MATERIALIZED VIEW events_mv AS SELECT * FROM events;\n"
+        )),
+        ["events AccessShareLock", "events_2024 AccessShareLock"]
+    );
+    assert_eq!(
+        last_locks(&format!(
+            "{schema}CREATE TRIGGER t AFTER INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION f();\n"
+        )),
+        ["events ShareRowExclusiveLock"]
+    );
+}
+
+#[test]
+fn foreign_key_checks_of_dml() {
+    // ON DELETE CASCADE deletes rows of items, whose own referencing table is then checked.
+    assert_eq!(
+        last_locks(&format!("{DML_SCHEMA}DELETE FROM accounts WHERE id = 1;\n")),
+        [
+            "accounts RowExclusiveLock",
+            "item_tags RowShareLock",
+            "items RowExclusiveLock"
+        ]
+    );
+    assert_eq!(
+        last_locks(&format!(
+            "{DML_SCHEMA}INSERT INTO item_tags SELECT id, 'x' FROM items;\n"
+        )),
+        [
+            "item_tags RowExclusiveLock",
+            "items RowShareLock",
+            "items_archive AccessShareLock"
+        ]
+    );
+    assert_eq!(
+        last_locks(&format!("{DML_SCHEMA}UPDATE items SET account_id = 2;\n")),
+        [
+            "accounts RowShareLock",
+            "items RowExclusiveLock",
+            "items_archive RowExclusiveLock"
+        ]
+    );
+    assert_eq!(
+        last_locks(&format!("{DML_SCHEMA}UPDATE items SET id = id + 1;\n")),
+        [
+            "item_tags RowShareLock",
+            "items RowExclusiveLock",
+            "items_archive RowExclusiveLock"
+        ]
+    );
+    assert_eq!(
+        last_locks(&format!("{DML_SCHEMA}UPDATE items SET qty = 2;\n")),
+        ["items RowExclusiveLock", "items_archive RowExclusiveLock"]
+    );
+}

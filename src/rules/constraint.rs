@@ -279,6 +279,7 @@ fn alter(
                 ConstraintKind::ForeignKey => {
                     let r = c.references.clone().unwrap_or(ForeignRef {
                         name: None,
+                        on_delete: 'a',
                         table: QName::new("?"),
                         columns: vec![],
                     });
