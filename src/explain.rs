@@ -58,6 +58,8 @@ fn role_name(role: Role) -> &'static str {
         Role::SourceChildren => "partitions and children of tables read",
         Role::FkReferenced => "tables its foreign keys reference",
         Role::Sequence => "sequence",
+        Role::OwnedSequences => "sequences its columns own",
+        Role::OwningTable => "table owning the sequence",
     }
 }
 

@@ -278,6 +278,19 @@ pub struct ConstraintDef {
     pub sql: String,
 }
 
+/// What an `ALTER COLUMN … IDENTITY` subcommand does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentityAction {
+    /// ADD GENERATED … AS IDENTITY: a new sequence.
+    Add,
+    /// SET GENERATED …, RESTART, SET <sequence option>: the identity sequence is altered.
+    Set,
+    /// DROP IDENTITY: the identity sequence is dropped.
+    Drop,
+    /// DROP EXPRESSION / SET EXPRESSION of a generated column.
+    Expression,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AlterCmd {
     AddColumn {
@@ -311,7 +324,11 @@ pub enum AlterCmd {
     },
     SetStatistics,
     SetStorage,
-    Identity,
+    /// ADD/SET/DROP IDENTITY, DROP/SET EXPRESSION on `column`.
+    Identity {
+        column: String,
+        action: IdentityAction,
+    },
     AddConstraint(ConstraintDef),
     ValidateConstraint {
         name: String,
@@ -578,6 +595,8 @@ pub enum Op {
         /// Tables named with `ONLY`.
         only: Vec<QName>,
         cascade: bool,
+        /// `RESTART IDENTITY`: the sequences the truncated tables' columns own are reset.
+        restart: bool,
     },
     Rename {
         kind: RelKind,
@@ -659,6 +678,13 @@ pub enum Op {
     },
     AlterSequence {
         sequence: QName,
+        /// `OWNED BY table.column` (Some(Some)) or `OWNED BY NONE` (Some(None)).
+        owned_by: Option<Option<(QName, String)>>,
+    },
+    /// CREATE SEQUENCE, with its `OWNED BY table.column`.
+    CreateSequence {
+        sequence: QName,
+        owned_by: Option<(QName, String)>,
     },
     Comment {
         table: Option<QName>,
@@ -698,6 +724,9 @@ pub enum Op {
         locked: Vec<QName>,
         /// Tables a data-modifying CTE (`WITH d AS (DELETE …)`) writes.
         modified: Vec<QName>,
+        /// The tables a data-modifying CTE inserts into, with the INSERT's column list (empty:
+        /// none given).
+        inserted: Vec<(QName, Vec<String>)>,
     },
     /// MERGE INTO table USING sources.
     Merge {
@@ -1113,7 +1142,15 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
         | At::AtSetIdentity
         | At::AtDropIdentity
         | At::AtDropExpression
-        | At::AtSetExpression => AlterCmd::Identity,
+        | At::AtSetExpression => AlterCmd::Identity {
+            column: name,
+            action: match subtype {
+                At::AtAddIdentity => IdentityAction::Add,
+                At::AtSetIdentity => IdentityAction::Set,
+                At::AtDropIdentity => IdentityAction::Drop,
+                _ => IdentityAction::Expression,
+            },
+        },
         At::AtAddConstraint | At::AtAddIndexConstraint | At::AtAddIndex => match def {
             Some(NodeEnum::Constraint(c)) => AlterCmd::AddConstraint(constraint_def(c)),
             _ => AlterCmd::Other {
@@ -1338,6 +1375,45 @@ fn only_range_vars(nodes: &[pb::Node]) -> Vec<QName> {
         .collect()
 }
 
+/// An INSERT's column list (empty: none given).
+fn insert_columns(i: &pb::InsertStmt) -> Vec<String> {
+    i.cols
+        .iter()
+        .filter_map(|c| match c.node.as_ref() {
+            Some(NodeEnum::ResTarget(t)) => Some(t.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A sequence's `OWNED BY table.column` option: Some(None) for `OWNED BY NONE`, None when absent.
+fn owned_by(options: &[pb::Node]) -> Option<Option<(QName, String)>> {
+    options.iter().find_map(|o| match o.node.as_ref() {
+        Some(NodeEnum::DefElem(d)) if d.defname == "owned_by" => {
+            let names = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                Some(NodeEnum::List(l)) => names_of(&l.items),
+                _ => vec![],
+            };
+            Some(match names.as_slice() {
+                [.., _, column] => {
+                    let table = &names[..names.len() - 1];
+                    let table = match table {
+                        [.., schema, name] => QName {
+                            schema: Some(schema.clone()),
+                            name: name.clone(),
+                        },
+                        [name] => QName::new(name),
+                        [] => QName::new("?"),
+                    };
+                    Some((table, column.clone()))
+                }
+                _ => None,
+            })
+        }
+        _ => None,
+    })
+}
+
 fn range_vars(nodes: &[pb::Node]) -> Vec<QName> {
     nodes
         .iter()
@@ -1559,6 +1635,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             tables: range_vars(&t.relations),
             only: only_range_vars(&t.relations),
             cascade: t.behavior == pb::DropBehavior::DropCascade as i32,
+            restart: t.restart_seqs,
         },
         NodeEnum::RenameStmt(r) => {
             use ObjectType as O;
@@ -1637,14 +1714,20 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                     if matches!(ConstrType::try_from(c.contype), Ok(ConstrType::ConstrCheck | ConstrType::ConstrNotnull)))
             }),
         },
-        NodeEnum::CreateSeqStmt(_) => Op::CreateObject { what: "CREATE SEQUENCE".into() },
+        NodeEnum::CreateSeqStmt(s) => Op::CreateSequence {
+            sequence: s.sequence.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+            owned_by: owned_by(&s.options).flatten(),
+        },
         NodeEnum::CreateFunctionStmt(_) => Op::CreateObject { what: "CREATE FUNCTION".into() },
         NodeEnum::CreateSchemaStmt(_) => Op::CreateObject { what: "CREATE SCHEMA".into() },
         NodeEnum::CreateExtensionStmt(_) => Op::CreateObject { what: "CREATE EXTENSION".into() },
-        NodeEnum::AlterSeqStmt(s) => Op::AlterSequence { sequence: s.sequence.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },
+        NodeEnum::AlterSeqStmt(s) => Op::AlterSequence {
+            sequence: s.sequence.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+            owned_by: owned_by(&s.options),
+        },
         NodeEnum::CommentStmt(c) => {
             let table = match ObjectType::try_from(c.objtype).unwrap_or(ObjectType::Undefined) {
-                ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview => match c.object.as_deref().and_then(|o| o.node.as_ref()) {
+                ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview | ObjectType::ObjectSequence => match c.object.as_deref().and_then(|o| o.node.as_ref()) {
                     Some(NodeEnum::List(l)) => Some(QName::from_names(&l.items)),
                     _ => None,
                 },
@@ -1661,20 +1744,13 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             Op::Comment { table, on_table_object }
         }
         NodeEnum::GrantStmt(g) => Op::Grant {
-            tables: if ObjectType::try_from(g.objtype) == Ok(ObjectType::ObjectTable) { range_vars(&g.objects) } else { vec![] },
+            tables: if matches!(ObjectType::try_from(g.objtype), Ok(ObjectType::ObjectTable | ObjectType::ObjectSequence)) { range_vars(&g.objects) } else { vec![] },
         },
         NodeEnum::GrantRoleStmt(_) | NodeEnum::AlterDefaultPrivilegesStmt(_) => Op::Grant { tables: vec![] },
         NodeEnum::LockStmt(l) => Op::Lock { tables: range_vars(&l.relations), mode: lock_mode_of(l.mode), only: only_range_vars(&l.relations) },
         NodeEnum::InsertStmt(i) => {
             let table = i.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
-            let columns = i
-                .cols
-                .iter()
-                .filter_map(|c| match c.node.as_ref() {
-                    Some(NodeEnum::ResTarget(t)) => Some(t.name.clone()),
-                    _ => None,
-                })
-                .collect();
+            let columns = insert_columns(i);
             Op::Insert { sources: sources(i.select_stmt.as_deref(), Some(&table)), table, columns }
         }
         NodeEnum::UpdateStmt(u) => Op::Update {
@@ -1704,6 +1780,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             let all = sources(Some(&node), None);
             let locked = if s.locking_clause.is_empty() { vec![] } else { all.clone() };
             let mut modified = Vec::new();
+            let mut inserted = Vec::new();
             if let Some(w) = &s.with_clause {
                 for cte in &w.ctes {
                     if let Some(NodeEnum::CommonTableExpr(c)) = cte.node.as_ref() {
@@ -1715,10 +1792,15 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                             _ => None,
                         };
                         modified.extend(rel.map(QName::from_range_var));
+                        if let Some(NodeEnum::InsertStmt(i)) = c.ctequery.as_deref().and_then(|q| q.node.as_ref())
+                            && let Some(rv) = i.relation.as_ref()
+                        {
+                            inserted.push((QName::from_range_var(rv), insert_columns(i)));
+                        }
                     }
                 }
             }
-            Op::Select { sources: all, calls, sequences, locked, modified }
+            Op::Select { sources: all, calls, sequences, locked, modified, inserted }
         }
         NodeEnum::MergeStmt(m) => {
             let table = m.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
@@ -1730,7 +1812,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         },
         NodeEnum::CopyStmt(c) => match (&c.relation, c.query.as_deref()) {
             (Some(rv), _) => Op::Copy { table: QName::from_range_var(rv), from: c.is_from },
-            (None, query) => Op::Select { sources: sources(query, None), calls: vec![], sequences: vec![], locked: vec![], modified: vec![] },
+            (None, query) => Op::Select { sources: sources(query, None), calls: vec![], sequences: vec![], locked: vec![], modified: vec![], inserted: vec![] },
         },
         NodeEnum::DoStmt(d) => {
             let (statements, dynamic) = do_body(&d.args);

@@ -53,8 +53,14 @@ pub enum Role {
     SourceChildren,
     /// The tables the named table's FOREIGN KEYs reference (RI checks lock them).
     FkReferenced,
-    /// A sequence the statement uses (`nextval`, `setval`, a column default).
+    /// A sequence the statement uses (`nextval`, `setval`, a column default), or the one a
+    /// column it names owns (an identity column's, a serial's).
     Sequence,
+    /// The sequences owned by the named table's columns (serial, identity, `ALTER SEQUENCE …
+    /// OWNED BY`): they go where the table goes.
+    OwnedSequences,
+    /// The table a sequence is made `OWNED BY`.
+    OwningTable,
 }
 
 impl Role {
@@ -71,6 +77,7 @@ impl Role {
                 | Role::Referencing
                 | Role::Dependents
                 | Role::Users
+                | Role::OwnedSequences
         )
     }
 
@@ -92,6 +99,8 @@ impl Role {
             Role::SourceChildren => "source_children",
             Role::FkReferenced => "fk_referenced",
             Role::Sequence => "sequence",
+            Role::OwnedSequences => "owned_sequences",
+            Role::OwningTable => "owning_table",
         }
     }
 
@@ -106,6 +115,9 @@ impl Role {
             Role::Users => "tables with a column that uses it, if any",
             Role::SourceChildren => "partitions and inheritance children of what it reads, if any",
             Role::FkReferenced => "the tables its foreign keys reference, if any",
+            Role::OwnedSequences => "its owned sequences, if any",
+            // The sequence of the column a statement names (identity, serial), pgrisk did not see.
+            Role::Sequence => "the sequence its column owns, if any",
             // Only DROP SCHEMA … CASCADE leaves its `table` role open: the schema's relations.
             Role::Table => "the relations in it that the input did not show, if any",
             _ => "related relations, if any",
