@@ -2,8 +2,8 @@
 //! constraints and indexes, and which transaction created each table. Rollback replays an undo log.
 
 use crate::facts::{
-    AlterCmd, Bound, ConstraintDef, ConstraintKind, DomainAction, Op, QName, RenameTarget,
-    normalize_expr,
+    AlterCmd, Bound, ConstraintDef, ConstraintKind, DomainAction, IdentityAction, Op, QName,
+    RelKind, RenameTarget, normalize_expr,
 };
 use crate::types::{SqlType, TypeChange, classify_change};
 use std::collections::{HashMap, HashSet};
@@ -111,19 +111,48 @@ pub struct Table {
     pub unlogged: bool,
     /// Triggers created on it in the input (complete when `defined`).
     pub triggers: ThinVec<Box<str>>,
-    /// Columns whose default draws from a sequence (`serial`, `DEFAULT nextval('s')`).
+    /// Columns whose default draws from a sequence (`serial`, identity, `DEFAULT nextval('s')`).
     pub sequences: ThinVec<(Box<str>, QName)>,
+    /// Sequences its columns own (serial, identity, `ALTER/CREATE SEQUENCE … OWNED BY`):
+    /// complete when `defined`.
+    pub owned: ThinVec<Owned>,
     /// Undo bookkeeping (`Catalog::generation`).
     gens: Gens,
 }
 
+/// A sequence owned by a column of a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owned {
+    pub column: Box<str>,
+    pub sequence: QName,
+    /// The column's identity sequence (not a serial's or one made `OWNED BY` it).
+    pub identity: bool,
+    /// The sequence was created earlier in this run (with its column, or by CREATE SEQUENCE).
+    pub created_in_run: bool,
+}
+
+/// The name PostgreSQL gives the sequence of a serial or identity column: `<table>_<col>_seq`.
+fn implicit_sequence(table: &QName, column: &str) -> QName {
+    QName {
+        schema: table.schema.clone(),
+        name: format!("{}_{}_seq", table.name, column),
+    }
+}
+
+/// The sequence a new serial or identity column owns.
+fn owned_sequence(table: &QName, c: &crate::facts::ColumnDef, new: bool) -> Option<Owned> {
+    (c.serial || c.identity).then(|| Owned {
+        column: c.name.as_str().into(),
+        sequence: implicit_sequence(table, &c.name),
+        identity: c.identity,
+        created_in_run: new,
+    })
+}
+
 /// The sequence a new column's default draws from.
 fn column_sequence(table: &QName, c: &crate::facts::ColumnDef) -> Option<QName> {
-    if c.serial {
-        return Some(QName {
-            schema: table.schema.clone(),
-            name: format!("{}_{}_seq", table.name, c.name),
-        });
+    if c.serial || c.identity {
+        return Some(implicit_sequence(table, &c.name));
     }
     c.default
         .as_ref()
@@ -640,7 +669,12 @@ impl Catalog {
         let mut sequences: Vec<QName> = self
             .tables
             .values()
-            .flat_map(|t| t.sequences.iter().map(|(_, s)| s))
+            .flat_map(|t| {
+                t.sequences
+                    .iter()
+                    .map(|(_, s)| s)
+                    .chain(t.owned.iter().map(|o| &o.sequence))
+            })
             .filter(|s| in_schema(&s.key()))
             .cloned()
             .collect();
@@ -648,6 +682,61 @@ impl Catalog {
         sequences.sort();
         sequences.dedup();
         (tables, sequences)
+    }
+
+    /// The sequences the columns of `name` own.
+    pub fn owned_sequences(&self, name: &QName) -> Related {
+        let t = self.table(name);
+        let mut names: Vec<QName> = t
+            .into_iter()
+            .flat_map(|t| t.owned.iter().map(|o| o.sequence.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        Related {
+            names,
+            complete: t.is_some_and(|t| t.defined),
+        }
+    }
+
+    /// The sequence `column` of `table` owns, and whether it is the column's identity sequence.
+    pub fn column_owned_sequence(&self, table: &QName, column: &str) -> Option<&Owned> {
+        self.table(table)?
+            .owned
+            .iter()
+            .find(|o| *o.column == *column)
+    }
+
+    /// `sequence` is now owned by `owner` (table, column), or by nothing: it leaves the table
+    /// that owned it before.
+    fn own(&mut self, sequence: &QName, owner: Option<&(QName, String)>, created_in_run: bool) {
+        let before: Vec<String> = self
+            .tables
+            .iter()
+            .filter(|(_, t)| t.owned.iter().any(|o| o.sequence.key() == sequence.key()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in before {
+            if let Some(t) = self.edit(&k) {
+                t.owned.retain(|o| o.sequence.key() != sequence.key());
+            }
+        }
+        let Some((table, column)) = owner else { return };
+        if !self.tables.contains_key(&table.key()) {
+            // A table from before the input: learn what this input tells about it.
+            self.put(table.key(), Some(Table::default()));
+        }
+        if let Some(t) = self.edit(&table.key()) {
+            push_lean(
+                &mut t.owned,
+                Owned {
+                    column: column.as_str().into(),
+                    sequence: sequence.clone(),
+                    identity: false,
+                    created_in_run,
+                },
+            );
+        }
     }
 
     /// A dropped table or view: gone from the catalog and from its parents' children.
@@ -745,7 +834,16 @@ impl Catalog {
             Some(i) => {
                 i.created_in_run || self.tables.get(&i.table).is_some_and(|t| t.created_in_run)
             }
-            None => false,
+            // A sequence created in this run with the column that owns it (serial, identity,
+            // CREATE SEQUENCE … OWNED BY).
+            None => {
+                let key = name.key();
+                self.tables.values().any(|t| {
+                    t.owned
+                        .iter()
+                        .any(|o| o.created_in_run && o.sequence.key() == key)
+                })
+            }
         }
     }
 
@@ -996,6 +1094,10 @@ impl Catalog {
                         .iter()
                         .filter_map(|c| Some((c.name.as_str().into(), column_sequence(table, c)?)))
                         .collect(),
+                    owned: columns
+                        .iter()
+                        .filter_map(|c| owned_sequence(table, c, new))
+                        .collect(),
                     created_in_run: new,
                     defined: true,
                     partitioned: *partitioned,
@@ -1207,6 +1309,9 @@ impl Catalog {
                             if let Some(seq) = column_sequence(table, column) {
                                 push_lean(&mut t.sequences, (column.name.as_str().into(), seq));
                             }
+                            if let Some(owned) = owned_sequence(table, column, new) {
+                                push_lean(&mut t.owned, owned);
+                            }
                             t.set_not_null(
                                 &column.name,
                                 column.not_null
@@ -1226,7 +1331,39 @@ impl Catalog {
                         AlterCmd::DropColumn { column, .. } => {
                             t.columns.retain(|(c, _)| **c != **column);
                             t.sequences.retain(|(c, _)| **c != **column);
+                            // Its sequences are dropped with it.
+                            t.owned.retain(|o| *o.column != **column);
                         }
+                        AlterCmd::Identity { column, action } => match action {
+                            IdentityAction::Add => {
+                                let sequence = implicit_sequence(table, column);
+                                t.sequences.retain(|(c, _)| **c != **column);
+                                push_lean(
+                                    &mut t.sequences,
+                                    (column.as_str().into(), sequence.clone()),
+                                );
+                                push_lean(
+                                    &mut t.owned,
+                                    Owned {
+                                        column: column.as_str().into(),
+                                        sequence,
+                                        identity: true,
+                                        created_in_run: new,
+                                    },
+                                );
+                            }
+                            IdentityAction::Drop => {
+                                let gone: Vec<QName> = t
+                                    .owned
+                                    .iter()
+                                    .filter(|o| o.identity && *o.column == **column)
+                                    .map(|o| o.sequence.clone())
+                                    .collect();
+                                t.owned.retain(|o| !(o.identity && *o.column == **column));
+                                t.sequences.retain(|(_, s)| !gone.contains(s));
+                            }
+                            _ => {}
+                        },
                         AlterCmd::SetDefault { column, default } => {
                             t.sequences.retain(|(c, _)| **c != **column);
                             if let Some(seq) = default
@@ -1305,6 +1442,12 @@ impl Catalog {
                         c.0 = new_name.as_str().into();
                         if let Some(k) = t.keys.iter_mut().find(|k| ***k == *column) {
                             *k = new_name.as_str().into();
+                        }
+                        for (c, _) in t.sequences.iter_mut().filter(|(c, _)| **c == **column) {
+                            *c = new_name.as_str().into();
+                        }
+                        for o in t.owned.iter_mut().filter(|o| *o.column == **column) {
+                            o.column = new_name.as_str().into();
                         }
                     }
                 }
@@ -1402,6 +1545,27 @@ impl Catalog {
                             }
                         }
                     }
+                }
+            }
+            Op::AlterSequence {
+                sequence,
+                owned_by: Some(owner),
+            } => {
+                // A sequence the run created keeps that when it changes owner.
+                let created = self.is_new(sequence);
+                self.own(sequence, owner.as_ref(), created)
+            }
+            Op::CreateSequence {
+                sequence,
+                owned_by: Some(owner),
+            } => self.own(sequence, Some(owner), new),
+            Op::DropRelation {
+                kind: RelKind::Sequence,
+                names,
+                ..
+            } => {
+                for n in names {
+                    self.own(n, None, false);
                 }
             }
             Op::DropRelation { names, .. } => {

@@ -3,8 +3,8 @@
 
 use crate::catalog::Catalog;
 use crate::facts::{
-    AlterCmd, ColumnDef, ConstraintKind, DomainAction, Generated, Op, QName, RelKind, RenameTarget,
-    Volatility,
+    AlterCmd, ColumnDef, ConstraintKind, DomainAction, Generated, IdentityAction, Op, QName,
+    RelKind, RenameTarget, Volatility,
 };
 use crate::kb::{self, Effect, Key, Role};
 use crate::locks::LockMode;
@@ -34,8 +34,8 @@ fn act(key: Key, rels: Vec<(Role, QName)>) -> Action {
 /// Fills each action's derived roles (kb::Role::is_derived) from what the catalog learnt about
 /// the relations it names; `only`: relations named with ONLY (no partitions or children), and
 /// `only_sources`: relations its query reads with ONLY.
-fn expand(out: &mut Classified, only: &[QName], only_sources: &[QName], catalog: &Catalog) {
-    for action in &mut out.actions {
+fn expand(actions: &mut [Action], only: &[QName], only_sources: &[QName], catalog: &Catalog) {
+    for action in actions {
         let roles = kb::entry(action.key).roles();
         if !roles.iter().any(|r| r.is_derived()) {
             continue;
@@ -85,6 +85,7 @@ fn expand(out: &mut Classified, only: &[QName], only_sources: &[QName], catalog:
                     Role::Referencing => catalog.referencing(base),
                     Role::Dependents => catalog.dependents(base),
                     Role::FkReferenced => catalog.fk_targets(base),
+                    Role::OwnedSequences => catalog.owned_sequences(base),
                     _ => continue,
                 };
                 for n in related.names {
@@ -229,12 +230,28 @@ fn alter_cmd(
                     return;
                 }
             }
+            // A `nextval` default is evaluated for every row: the sequence is locked.
+            if key == Key::AlterTableAddColumnVolatileDefault
+                && let Some(seq) = column
+                    .default
+                    .as_ref()
+                    .and_then(|d| crate::facts::default_sequence(&d.text))
+            {
+                let mut rels = t();
+                rels.push((Role::Sequence, seq));
+                out.actions.push(act(key, rels));
+                return;
+            }
             key
         }
         AlterCmd::DropColumn { column, .. } => {
             let targets = catalog.fk_targets_of_column(table, column);
             if targets.is_empty() {
-                Key::AlterTableDropColumn
+                // The sequence the column owns goes with it.
+                let mut a = act(Key::AlterTableDropColumn, t());
+                column_sequence(&mut a, catalog, table, column, false);
+                out.actions.push(a);
+                return;
             } else {
                 // A referenced partitioned table keeps the RI triggers on its partitions: the
                 // locks differ by version, so it has an entry of its own.
@@ -286,7 +303,10 @@ fn alter_cmd(
             // Foreign keys over the column, or that reference it, are dropped and re-created:
             // their other table is locked too (after the type change itself, which decides
             // what the statement is when it costs more).
-            out.actions.push(act(key, t()));
+            // An identity column's sequence is altered to the new type.
+            let mut a = act(key, t());
+            column_sequence(&mut a, catalog, table, column, true);
+            out.actions.push(a);
             let (partitioned, plain) =
                 split_partitioned(catalog.fk_targets_of_column(table, column), catalog);
             for (key, targets) in [
@@ -328,7 +348,19 @@ fn alter_cmd(
         },
         AlterCmd::SetStatistics => Key::AlterTableSetStatistics,
         AlterCmd::SetStorage => Key::AlterTableSetStorage,
-        AlterCmd::Identity => Key::AlterTableIdentity,
+        AlterCmd::Identity { column, action } => {
+            let key = match action {
+                IdentityAction::Set => Key::AlterTableIdentitySet,
+                IdentityAction::Drop => Key::AlterTableIdentityDrop,
+                IdentityAction::Add | IdentityAction::Expression => Key::AlterTableIdentity,
+            };
+            let mut a = act(key, t());
+            if matches!(action, IdentityAction::Set | IdentityAction::Drop) {
+                column_sequence(&mut a, catalog, table, column, true);
+            }
+            out.actions.push(a);
+            return;
+        }
         AlterCmd::AddConstraint(c) => match c.kind {
             ConstraintKind::Check
                 if only && !catalog.descendants(table, false).names.is_empty() =>
@@ -582,7 +614,7 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
         _ => None,
     };
     let only_sources: &[QName] = query.map_or(&[], |q| &q.only);
-    expand(&mut out, only, only_sources, catalog);
+    expand(&mut out.actions, only, only_sources, catalog);
     // The data-modifying CTEs, each like the statement it is (first: on a tie the statement
     // itself names the kind).
     if let Some(q) = query
@@ -594,6 +626,30 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
         }
         actions.append(&mut out.actions);
         out.actions = actions;
+    }
+    match op {
+        // RESTART IDENTITY: the sequences of every table truncated (those CASCADE reaches too).
+        Op::Truncate { restart: true, .. } => {
+            let mut truncated: Vec<QName> = Vec::new();
+            for (role, n) in out.actions.iter().flat_map(|a| &a.rels) {
+                if matches!(role, Role::Table | Role::Children | Role::Referencing)
+                    && !truncated.contains(n)
+                {
+                    truncated.push(n.clone());
+                }
+            }
+            let start = out.actions.len();
+            out.actions
+                .push(each(Key::TruncateRestartIdentity, Role::Table, &truncated));
+            expand(&mut out.actions[start..], &[], &[], catalog);
+        }
+        // Only a table has columns that own sequences.
+        Op::SetSchema { kind, .. } if *kind != RelKind::Table => {
+            for a in &mut out.actions {
+                a.unresolved.retain(|(r, _)| *r != Role::OwnedSequences);
+            }
+        }
+        _ => {}
     }
     out
 }
@@ -614,6 +670,27 @@ fn through_views(names: &[QName], catalog: &Catalog) -> Vec<QName> {
         all.push(t);
     }
     all
+}
+
+/// The sequence `column` of `table` owns (an identity column's when `identity_only`), as the
+/// action's `sequence` role; unknown when the input never showed the table's definition.
+fn column_sequence(
+    action: &mut Action,
+    catalog: &Catalog,
+    table: &QName,
+    column: &str,
+    identity_only: bool,
+) {
+    match catalog.column_owned_sequence(table, column) {
+        Some(o) if o.identity || !identity_only => {
+            action.rels.push((Role::Sequence, o.sequence.clone()));
+        }
+        Some(_) => {}
+        None if !catalog.table(table).is_some_and(|t| t.defined) => {
+            action.unresolved.push((Role::Sequence, table.clone()));
+        }
+        None => {}
+    }
 }
 
 /// The entries of a statement, with the relations it names.
@@ -1082,10 +1159,28 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             },
             vec![],
         )),
-        Op::AlterSequence { sequence } => a.push(act(
+        Op::AlterSequence {
+            sequence,
+            owned_by: Some(Some((owner, _))),
+        } => a.push(act(
+            Key::AlterSequenceOwnedBy,
+            vec![
+                (Role::Table, sequence.clone()),
+                (Role::OwningTable, owner.clone()),
+            ],
+        )),
+        Op::AlterSequence { sequence, .. } => a.push(act(
             Key::AlterSequence,
             vec![(Role::Table, sequence.clone())],
         )),
+        Op::CreateSequence {
+            owned_by: Some((owner, _)),
+            ..
+        } => a.push(act(
+            Key::CreateSequenceOwnedBy,
+            vec![(Role::OwningTable, owner.clone())],
+        )),
+        Op::CreateSequence { .. } => a.push(act(Key::CreateType, vec![])),
         Op::Comment {
             table,
             on_table_object,
@@ -1124,13 +1219,19 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             rels.extend(default_sequences(catalog, table, columns));
             a.push(act(Key::Insert, rels))
         }
-        Op::Insert { table, sources, .. } => {
+        Op::Insert {
+            table,
+            sources,
+            columns,
+            ..
+        } => {
             let mut rels = vec![(Role::Table, table.clone())];
             rels.extend(
                 through_views(sources, catalog)
                     .into_iter()
                     .map(|s| (Role::Source, s)),
             );
+            rels.extend(default_sequences(catalog, table, columns));
             a.push(act(Key::InsertSelect, rels));
         }
         Op::Update { table, columns, .. } => {

@@ -59,6 +59,8 @@ fn role_name(role: Role) -> &'static str {
         Role::FkReferenced => "tables its foreign keys reference",
         Role::Sequence => "sequence",
         Role::ReferencedPartitions => "partitions of the referenced table",
+        Role::OwnedSequences => "sequences its columns own",
+        Role::OwningTable => "table owning the sequence",
     }
 }
 

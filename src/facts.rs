@@ -280,6 +280,19 @@ pub struct ConstraintDef {
     pub sql: String,
 }
 
+/// What an `ALTER COLUMN … IDENTITY` subcommand does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentityAction {
+    /// ADD GENERATED … AS IDENTITY: a new sequence.
+    Add,
+    /// SET GENERATED …, RESTART, SET <sequence option>: the identity sequence is altered.
+    Set,
+    /// DROP IDENTITY: the identity sequence is dropped.
+    Drop,
+    /// DROP EXPRESSION / SET EXPRESSION of a generated column.
+    Expression,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AlterCmd {
     AddColumn {
@@ -313,7 +326,11 @@ pub enum AlterCmd {
     },
     SetStatistics,
     SetStorage,
-    Identity,
+    /// ADD/SET/DROP IDENTITY, DROP/SET EXPRESSION on `column`.
+    Identity {
+        column: String,
+        action: IdentityAction,
+    },
     AddConstraint(ConstraintDef),
     ValidateConstraint {
         name: String,
@@ -591,6 +608,8 @@ pub enum Op {
         /// Tables named with `ONLY`.
         only: Vec<QName>,
         cascade: bool,
+        /// `RESTART IDENTITY`: the sequences the truncated tables' columns own are reset.
+        restart: bool,
     },
     Rename {
         kind: RelKind,
@@ -676,6 +695,13 @@ pub enum Op {
     },
     AlterSequence {
         sequence: QName,
+        /// `OWNED BY table.column` (Some(Some)) or `OWNED BY NONE` (Some(None)).
+        owned_by: Option<Option<(QName, String)>>,
+    },
+    /// CREATE SEQUENCE, with its `OWNED BY table.column`.
+    CreateSequence {
+        sequence: QName,
+        owned_by: Option<(QName, String)>,
     },
     Comment {
         table: Option<QName>,
@@ -1150,7 +1176,15 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
         | At::AtSetIdentity
         | At::AtDropIdentity
         | At::AtDropExpression
-        | At::AtSetExpression => AlterCmd::Identity,
+        | At::AtSetExpression => AlterCmd::Identity {
+            column: name,
+            action: match subtype {
+                At::AtAddIdentity => IdentityAction::Add,
+                At::AtSetIdentity => IdentityAction::Set,
+                At::AtDropIdentity => IdentityAction::Drop,
+                _ => IdentityAction::Expression,
+            },
+        },
         At::AtAddConstraint | At::AtAddIndexConstraint | At::AtAddIndex => match def {
             Some(NodeEnum::Constraint(c)) => AlterCmd::AddConstraint(constraint_def(c)),
             _ => AlterCmd::Other {
@@ -1578,6 +1612,34 @@ fn only_range_vars(nodes: &[pb::Node]) -> Vec<QName> {
         .collect()
 }
 
+/// A sequence's `OWNED BY table.column` option: Some(None) for `OWNED BY NONE`, None when absent.
+fn owned_by(options: &[pb::Node]) -> Option<Option<(QName, String)>> {
+    options.iter().find_map(|o| match o.node.as_ref() {
+        Some(NodeEnum::DefElem(d)) if d.defname == "owned_by" => {
+            let names = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                Some(NodeEnum::List(l)) => names_of(&l.items),
+                _ => vec![],
+            };
+            Some(match names.as_slice() {
+                [.., _, column] => {
+                    let table = &names[..names.len() - 1];
+                    let table = match table {
+                        [.., schema, name] => QName {
+                            schema: Some(schema.clone()),
+                            name: name.clone(),
+                        },
+                        [name] => QName::new(name),
+                        [] => QName::new("?"),
+                    };
+                    Some((table, column.clone()))
+                }
+                _ => None,
+            })
+        }
+        _ => None,
+    })
+}
+
 fn range_vars(nodes: &[pb::Node]) -> Vec<QName> {
     nodes
         .iter()
@@ -1800,6 +1862,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             tables: range_vars(&t.relations),
             only: only_range_vars(&t.relations),
             cascade: t.behavior == pb::DropBehavior::DropCascade as i32,
+            restart: t.restart_seqs,
         },
         NodeEnum::RenameStmt(r) => {
             use ObjectType as O;
@@ -1879,14 +1942,20 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                     if matches!(ConstrType::try_from(c.contype), Ok(ConstrType::ConstrCheck | ConstrType::ConstrNotnull)))
             }),
         },
-        NodeEnum::CreateSeqStmt(_) => Op::CreateObject { what: "CREATE SEQUENCE".into() },
+        NodeEnum::CreateSeqStmt(s) => Op::CreateSequence {
+            sequence: s.sequence.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+            owned_by: owned_by(&s.options).flatten(),
+        },
         NodeEnum::CreateFunctionStmt(_) => Op::CreateObject { what: "CREATE FUNCTION".into() },
         NodeEnum::CreateSchemaStmt(_) => Op::CreateObject { what: "CREATE SCHEMA".into() },
         NodeEnum::CreateExtensionStmt(_) => Op::CreateObject { what: "CREATE EXTENSION".into() },
-        NodeEnum::AlterSeqStmt(s) => Op::AlterSequence { sequence: s.sequence.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },
+        NodeEnum::AlterSeqStmt(s) => Op::AlterSequence {
+            sequence: s.sequence.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
+            owned_by: owned_by(&s.options),
+        },
         NodeEnum::CommentStmt(c) => {
             let table = match ObjectType::try_from(c.objtype).unwrap_or(ObjectType::Undefined) {
-                ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview => match c.object.as_deref().and_then(|o| o.node.as_ref()) {
+                ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview | ObjectType::ObjectSequence => match c.object.as_deref().and_then(|o| o.node.as_ref()) {
                     Some(NodeEnum::List(l)) => Some(QName::from_names(&l.items)),
                     _ => None,
                 },
@@ -1903,7 +1972,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             Op::Comment { table, on_table_object }
         }
         NodeEnum::GrantStmt(g) => Op::Grant {
-            tables: if ObjectType::try_from(g.objtype) == Ok(ObjectType::ObjectTable) { range_vars(&g.objects) } else { vec![] },
+            tables: if matches!(ObjectType::try_from(g.objtype), Ok(ObjectType::ObjectTable | ObjectType::ObjectSequence)) { range_vars(&g.objects) } else { vec![] },
         },
         NodeEnum::GrantRoleStmt(_) | NodeEnum::AlterDefaultPrivilegesStmt(_) => Op::Grant { tables: vec![] },
         NodeEnum::LockStmt(l) => Op::Lock { tables: range_vars(&l.relations), mode: lock_mode_of(l.mode), only: only_range_vars(&l.relations) },

@@ -53,11 +53,17 @@ pub enum Role {
     SourceChildren,
     /// The tables the named table's FOREIGN KEYs reference (RI checks lock them).
     FkReferenced,
-    /// A sequence the statement uses (`nextval`, `setval`, a column default).
+    /// A sequence the statement uses (`nextval`, `setval`, a column default), or the one a
+    /// column it names owns (an identity column's, a serial's).
     Sequence,
     /// Every partition of the table a FOREIGN KEY references (`referenced`), when it is
     /// partitioned: the RI triggers live on each partition.
     ReferencedPartitions,
+    /// The sequences owned by the named table's columns (serial, identity, `ALTER SEQUENCE …
+    /// OWNED BY`): they go where the table goes.
+    OwnedSequences,
+    /// The table a sequence is made `OWNED BY`.
+    OwningTable,
 }
 
 impl Role {
@@ -75,6 +81,7 @@ impl Role {
                 | Role::Dependents
                 | Role::Users
                 | Role::ReferencedPartitions
+                | Role::OwnedSequences
         )
     }
 
@@ -97,6 +104,8 @@ impl Role {
             Role::FkReferenced => "fk_referenced",
             Role::Sequence => "sequence",
             Role::ReferencedPartitions => "referenced_partitions",
+            Role::OwnedSequences => "owned_sequences",
+            Role::OwningTable => "owning_table",
         }
     }
 
@@ -113,6 +122,9 @@ impl Role {
             Role::FkReferenced => "the tables its foreign keys reference, if any",
             // `of` is the referenced table.
             Role::ReferencedPartitions => "its partitions, if any",
+            Role::OwnedSequences => "its owned sequences, if any",
+            // The sequence of the column a statement names (identity, serial), pgrisk did not see.
+            Role::Sequence => "the sequence its column owns, if any",
             // Only DROP SCHEMA … CASCADE leaves its `table` role open: the schema's relations.
             Role::Table => "the relations in it that the input did not show, if any",
             _ => "related relations, if any",
