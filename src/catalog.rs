@@ -264,6 +264,8 @@ pub struct Catalog {
     /// lookup checks the candidates), so reverse lookups cost the candidates, not every table.
     referrers: HashMap<String, Vec<String>>,
     viewers: HashMap<String, Vec<String>>,
+    /// Sequence key → keys of the tables seen owning it (the same kind of superset).
+    owners: HashMap<String, Vec<String>>,
     /// Tables and indexes whose state before the last mark is already in `undo`: one copy
     /// each is enough to roll back, however often they change.
     /// Counts marks (SAVEPOINT), rollbacks and commits: see `Gens`.
@@ -519,9 +521,11 @@ impl Catalog {
             .filter_map(|c| c.referenced.as_ref().map(|r| r.key()))
             .collect();
         let sources: Vec<String> = t.sources.iter().map(QName::key).collect();
+        let owned: Vec<String> = t.owned.iter().map(|o| o.sequence.key()).collect();
         for (index, targets) in [
             (&mut self.referrers, referenced),
             (&mut self.viewers, sources),
+            (&mut self.owners, owned),
         ] {
             for target in targets {
                 let list = index.entry(target).or_default();
@@ -710,10 +714,10 @@ impl Catalog {
     /// `sequence` is now owned by `owner` (table, column), or by nothing: it leaves the table
     /// that owned it before.
     fn own(&mut self, sequence: &QName, owner: Option<&(QName, String)>, created_in_run: bool) {
+        let key = sequence.key();
         let before: Vec<String> = self
-            .tables
-            .iter()
-            .filter(|(_, t)| t.owned.iter().any(|o| o.sequence.key() == sequence.key()))
+            .candidates(&self.owners, &key)
+            .filter(|(_, t)| t.owned.iter().any(|o| o.sequence.key() == key))
             .map(|(k, _)| k.clone())
             .collect();
         for k in before {
@@ -737,6 +741,7 @@ impl Catalog {
                 },
             );
         }
+        self.index_links(&table.key());
     }
 
     /// A dropped table or view: gone from the catalog and from its parents' children.
@@ -838,7 +843,7 @@ impl Catalog {
             // CREATE SEQUENCE … OWNED BY).
             None => {
                 let key = name.key();
-                self.tables.values().any(|t| {
+                self.candidates(&self.owners, &key).any(|(_, t)| {
                     t.owned
                         .iter()
                         .any(|o| o.created_in_run && o.sequence.key() == key)

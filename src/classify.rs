@@ -255,16 +255,15 @@ fn alter_cmd(
             } else {
                 // A referenced partitioned table keeps the RI triggers on its partitions: the
                 // locks differ by version, so it has an entry of its own.
-                let (partitioned, plain) = split_partitioned(targets, catalog);
-                for (key, targets) in [
-                    (Key::AlterTableDropColumnForeignKey, plain),
-                    (Key::AlterTableDropColumnForeignKeyPartitioned, partitioned),
-                ] {
-                    if !targets.is_empty() {
-                        let mut rels = t();
-                        rels.extend(targets.into_iter().map(|r| (Role::Referenced, r)));
-                        out.actions.push(act(key, rels));
-                    }
+                for (key, targets) in by_partitioning(
+                    targets,
+                    catalog,
+                    Key::AlterTableDropColumnForeignKey,
+                    Key::AlterTableDropColumnForeignKeyPartitioned,
+                ) {
+                    let mut rels = t();
+                    rels.extend(targets.into_iter().map(|r| (Role::Referenced, r)));
+                    out.actions.push(act(key, rels));
                 }
                 return;
             }
@@ -307,18 +306,13 @@ fn alter_cmd(
             let mut a = act(key, t());
             column_sequence(&mut a, catalog, table, column, true);
             out.actions.push(a);
-            let (partitioned, plain) =
-                split_partitioned(catalog.fk_targets_of_column(table, column), catalog);
-            for (key, targets) in [
-                (Key::AlterTableAlterColumnTypeForeignKey, plain),
-                (
-                    Key::AlterTableAlterColumnTypeForeignKeyPartitioned,
-                    partitioned,
-                ),
-            ] {
-                if !targets.is_empty() {
-                    out.actions.push(each(key, Role::Referenced, &targets));
-                }
+            for (key, targets) in by_partitioning(
+                catalog.fk_targets_of_column(table, column),
+                catalog,
+                Key::AlterTableAlterColumnTypeForeignKey,
+                Key::AlterTableAlterColumnTypeForeignKeyPartitioned,
+            ) {
+                out.actions.push(each(key, Role::Referenced, &targets));
             }
             let referencing = catalog.referencing_column(table, column);
             if !referencing.is_empty() {
@@ -557,9 +551,19 @@ fn default_sequences(catalog: &Catalog, table: &QName, columns: &[String]) -> Ve
         .collect()
 }
 
-/// `tables` split into those the input showed partitioned and the others.
-fn split_partitioned(tables: Vec<QName>, catalog: &Catalog) -> (Vec<QName>, Vec<QName>) {
-    tables.into_iter().partition(|t| catalog.is_partitioned(t))
+/// `tables` under the entry `plain`, and those the input showed partitioned under
+/// `partitioned`; a key without tables is left out.
+fn by_partitioning(
+    tables: Vec<QName>,
+    catalog: &Catalog,
+    plain: Key,
+    partitioned: Key,
+) -> impl Iterator<Item = (Key, Vec<QName>)> {
+    let (split, rest): (Vec<QName>, Vec<QName>) =
+        tables.into_iter().partition(|t| catalog.is_partitioned(t));
+    [(plain, rest), (partitioned, split)]
+        .into_iter()
+        .filter(|(_, t)| !t.is_empty())
 }
 
 /// The relations an UPDATE's FROM / a DELETE's USING and their subqueries read, as `source`.
@@ -795,11 +799,11 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             only,
             ..
         } => a.push(act(
-            if *concurrently && catalog.table(table).is_some_and(|t| t.partitioned) {
+            if *concurrently && catalog.is_partitioned(table) {
                 Key::CreateIndexConcurrentlyPartitioned
             } else if *concurrently {
                 Key::CreateIndexConcurrently
-            } else if *only && catalog.table(table).is_some_and(|t| t.partitioned) {
+            } else if *only && catalog.is_partitioned(table) {
                 Key::CreateIndexOnly
             } else {
                 Key::CreateIndex
@@ -874,14 +878,13 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                     })
                     .filter(|r| !names.contains(r))
                     .collect();
-                let (partitioned, plain) = split_partitioned(referenced, catalog);
-                for (key, referenced) in [
-                    (Key::DropTableForeignKey, plain),
-                    (Key::DropTableForeignKeyPartitioned, partitioned),
-                ] {
-                    if !referenced.is_empty() {
-                        a.push(each(key, Role::Referenced, &referenced));
-                    }
+                for (key, referenced) in by_partitioning(
+                    referenced,
+                    catalog,
+                    Key::DropTableForeignKey,
+                    Key::DropTableForeignKeyPartitioned,
+                ) {
+                    a.push(each(key, Role::Referenced, &referenced));
                 }
                 if *cascade {
                     a.push(each(Key::DropTableCascade, Role::Table, names));
@@ -1022,7 +1025,7 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 Key::Reindex
             };
             match (table, index) {
-                (Some(t), _) if catalog.table(t).is_some_and(|t| t.partitioned) => {
+                (Some(t), _) if catalog.is_partitioned(t) => {
                     // Every partition is locked at once, then rebuilt one at a time.
                     let key = if *concurrently {
                         Key::ReindexPartitionedConcurrently

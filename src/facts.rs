@@ -1293,29 +1293,12 @@ fn sources(node: Option<&pb::Node>, exclude: Option<&QName>) -> Vec<QName> {
 /// The names of every CTE in a statement (`WITH name AS (…)`, at any depth).
 fn cte_names(stmt: &NodeEnum) -> Vec<String> {
     let mut ctes = Vec::new();
-    if let Some(w) = with_clause(stmt) {
-        ctes.extend(w.ctes.iter().filter_map(|c| match c.node.as_ref() {
-            Some(NodeEnum::CommonTableExpr(c)) => Some(c.ctename.clone()),
-            _ => None,
-        }));
-    }
     walk_enum(stmt, &mut |n| {
         if let NodeRef::CommonTableExpr(c) = n {
             ctes.push(c.ctename.clone());
         }
     });
     ctes
-}
-
-fn with_clause(stmt: &NodeEnum) -> Option<&pb::WithClause> {
-    match stmt {
-        NodeEnum::SelectStmt(s) => s.with_clause.as_ref(),
-        NodeEnum::InsertStmt(s) => s.with_clause.as_ref(),
-        NodeEnum::UpdateStmt(s) => s.with_clause.as_ref(),
-        NodeEnum::DeleteStmt(s) => s.with_clause.as_ref(),
-        NodeEnum::MergeStmt(s) => s.with_clause.as_ref(),
-        _ => None,
-    }
 }
 
 /// The relation an INSERT / UPDATE / DELETE / MERGE writes.

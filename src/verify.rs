@@ -43,7 +43,8 @@
 //!   *lock blocker* reads a row of every table that is not partitioned, in READ COMMITTED (ACCESS
 //!   SHARE locks, no snapshot), or holds what the entry's `hold` says instead (REINDEX of a
 //!   partitioned table locks every partition in a first transaction, then rebuilds them one at a
-//!   time: it is held up at the partition it locks last, where all its locks are seen at once). The statement runs in a third session. pgrisk polls
+//!   time: it is held up at the partition it locks last, where all its locks are seen at once).
+//!   The statement runs in a third session. pgrisk polls
 //!   `pg_blocking_pids` until the statement waits, records its relation locks from `pg_locks`
 //!   (granted or requested) and probes blocking as above; ends the snapshot blocker and does the
 //!   same again if the statement next waits for the lock blocker (that is how the second

@@ -49,12 +49,7 @@ pub fn op(ctx: &StmtCtx, op: &Op, classified: &Classified, out: &mut Vec<Draft>)
                     mode.sql_name()
                 );
                 // CONCURRENTLY fails on a partitioned table: the fix is the partition-by-partition recipe.
-                if ctx
-                    .session
-                    .catalog
-                    .table(table)
-                    .is_some_and(|t| t.partitioned)
-                {
+                if ctx.session.catalog.is_partitioned(table) {
                     let mut d = draft(
                         RuleId::CreateIndexBlocksWrites,
                         format!(
@@ -203,7 +198,7 @@ fn partition_recipe_vars(
             schema: p.schema.clone(),
             name: format!("{index_name}_{}", p.name),
         };
-        let build = if catalog.table(p).is_some_and(|t| t.partitioned) {
+        let build = if catalog.is_partitioned(p) {
             format!(
                 "-- {p} is partitioned itself: ON ONLY, then these three steps for its partitions\nCREATE {unique}INDEX {sub} ON ONLY {p} {definition};"
             )
