@@ -264,7 +264,9 @@ pub struct Catalog {
     /// lookup checks the candidates), so reverse lookups cost the candidates, not every table.
     referrers: HashMap<String, Vec<String>>,
     viewers: HashMap<String, Vec<String>>,
-    /// Sequence key → keys of the tables seen owning it (the same kind of superset).
+    /// Sequence key → keys of the tables `OWNED BY` made own it (the same kind of superset). A
+    /// serial or identity sequence is not listed: its name says its table
+    /// ([`Catalog::owner_candidates`]).
     owners: HashMap<String, Vec<String>>,
     /// Tables and indexes whose state before the last mark is already in `undo`: one copy
     /// each is enough to roll back, however often they change.
@@ -521,11 +523,9 @@ impl Catalog {
             .filter_map(|c| c.referenced.as_ref().map(|r| r.key()))
             .collect();
         let sources: Vec<String> = t.sources.iter().map(QName::key).collect();
-        let owned: Vec<String> = t.owned.iter().map(|o| o.sequence.key()).collect();
         for (index, targets) in [
             (&mut self.referrers, referenced),
             (&mut self.viewers, sources),
-            (&mut self.owners, owned),
         ] {
             for target in targets {
                 let list = index.entry(target).or_default();
@@ -716,7 +716,7 @@ impl Catalog {
     fn own(&mut self, sequence: &QName, owner: Option<&(QName, String)>, created_in_run: bool) {
         let key = sequence.key();
         let before: Vec<String> = self
-            .candidates(&self.owners, &key)
+            .owner_candidates(sequence)
             .filter(|(_, t)| t.owned.iter().any(|o| o.sequence.key() == key))
             .map(|(k, _)| k.clone())
             .collect();
@@ -741,7 +741,35 @@ impl Catalog {
                 },
             );
         }
-        self.index_links(&table.key());
+        let list = self.owners.entry(key).or_default();
+        if !list.contains(&table.key()) {
+            list.push(table.key());
+        }
+    }
+
+    /// The tables that may own `sequence`: those its name points at as a serial's or identity's
+    /// (`<table>_<column>_seq`, each split tried), and those `OWNED BY` made own it. A superset:
+    /// callers check the table's `owned`.
+    fn owner_candidates<'a>(
+        &'a self,
+        sequence: &'a QName,
+    ) -> impl Iterator<Item = (&'a String, &'a Table)> + 'a {
+        let stem = sequence.name.strip_suffix("_seq").unwrap_or("");
+        stem.match_indices('_')
+            .filter_map(move |(i, _)| {
+                let table = QName {
+                    schema: sequence.schema.clone(),
+                    name: stem[..i].to_string(),
+                };
+                self.tables.get_key_value(&table.key())
+            })
+            .chain(
+                self.owners
+                    .get(&sequence.key())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|k| self.tables.get_key_value(k)),
+            )
     }
 
     /// A dropped table or view: gone from the catalog and from its parents' children.
@@ -843,7 +871,7 @@ impl Catalog {
             // CREATE SEQUENCE … OWNED BY).
             None => {
                 let key = name.key();
-                self.candidates(&self.owners, &key).any(|(_, t)| {
+                self.owner_candidates(name).any(|(_, t)| {
                     t.owned
                         .iter()
                         .any(|o| o.created_in_run && o.sequence.key() == key)
