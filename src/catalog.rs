@@ -111,20 +111,23 @@ pub struct Table {
     pub unlogged: bool,
     /// Triggers created on it in the input (complete when `defined`).
     pub triggers: ThinVec<Box<str>>,
-    /// Columns whose default draws from a sequence (`serial`, identity, `DEFAULT nextval('s')`).
-    pub sequences: ThinVec<(Box<str>, QName)>,
-    /// Sequences its columns own (serial, identity, `ALTER/CREATE SEQUENCE … OWNED BY`):
-    /// complete when `defined`.
-    pub owned: ThinVec<Owned>,
+    /// The sequences its columns draw their default from or own (serial and identity columns
+    /// do both, `DEFAULT nextval('s')` draws, `ALTER/CREATE SEQUENCE … OWNED BY` owns): the
+    /// owned ones are complete when `defined`.
+    pub sequences: ThinVec<ColumnSequence>,
     /// Undo bookkeeping (`Catalog::generation`).
     gens: Gens,
 }
 
-/// A sequence owned by a column of a table.
+/// A sequence a column of a table draws its default from, owns, or both.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Owned {
+pub struct ColumnSequence {
     pub column: Box<str>,
     pub sequence: QName,
+    /// The column's default draws from it.
+    pub default: bool,
+    /// The column owns it: it goes where the column and the table go.
+    pub owned: bool,
     /// The column's identity sequence (not a serial's or one made `OWNED BY` it).
     pub identity: bool,
     /// The sequence was created earlier in this run (with its column, or by CREATE SEQUENCE).
@@ -139,27 +142,42 @@ fn implicit_sequence(table: &QName, column: &str) -> QName {
     }
 }
 
-/// The sequence a new serial or identity column owns.
-fn owned_sequence(table: &QName, c: &crate::facts::ColumnDef, new: bool) -> Option<Owned> {
-    (c.serial || c.identity).then(|| Owned {
+/// The sequence a new column's default draws from, which a serial or identity column also owns.
+fn column_sequence(
+    table: &QName,
+    c: &crate::facts::ColumnDef,
+    new: bool,
+) -> Option<ColumnSequence> {
+    let owned = c.serial || c.identity;
+    let sequence = if owned {
+        implicit_sequence(table, &c.name)
+    } else {
+        crate::facts::default_sequence(&c.default.as_ref()?.text)?
+    };
+    Some(ColumnSequence {
         column: c.name.as_str().into(),
-        sequence: implicit_sequence(table, &c.name),
+        sequence,
+        default: true,
+        owned,
         identity: c.identity,
-        created_in_run: new,
+        created_in_run: new && owned,
     })
 }
 
-/// The sequence a new column's default draws from.
-fn column_sequence(table: &QName, c: &crate::facts::ColumnDef) -> Option<QName> {
-    if c.serial || c.identity {
-        return Some(implicit_sequence(table, &c.name));
-    }
-    c.default
-        .as_ref()
-        .and_then(|d| crate::facts::default_sequence(&d.text))
-}
-
 impl Table {
+    /// The sequences its columns own.
+    pub fn owned(&self) -> impl Iterator<Item = &ColumnSequence> {
+        self.sequences.iter().filter(|s| s.owned)
+    }
+
+    /// `column`'s sequences stop being its default: those it owns stay, the others go.
+    fn drop_default_sequences(&mut self, column: &str) {
+        self.sequences.retain(|s| *s.column != *column || s.owned);
+        for s in self.sequences.iter_mut().filter(|s| *s.column == *column) {
+            s.default = false;
+        }
+    }
+
     pub fn column_type(&self, column: &str) -> Option<&SqlType> {
         self.columns
             .iter()
@@ -650,7 +668,7 @@ impl Catalog {
         let mut out: Vec<QName> = self
             .tables
             .iter()
-            .filter(|(_, t)| t.sequences.iter().any(|(_, s)| s == name))
+            .filter(|(_, t)| t.sequences.iter().any(|s| s.default && s.sequence == *name))
             .map(|(k, _)| qname_of(k))
             .collect();
         out.sort();
@@ -673,12 +691,7 @@ impl Catalog {
         let mut sequences: Vec<QName> = self
             .tables
             .values()
-            .flat_map(|t| {
-                t.sequences
-                    .iter()
-                    .map(|(_, s)| s)
-                    .chain(t.owned.iter().map(|o| &o.sequence))
-            })
+            .flat_map(|t| t.sequences.iter().map(|s| &s.sequence))
             .filter(|s| in_schema(&s.key()))
             .cloned()
             .collect();
@@ -693,7 +706,7 @@ impl Catalog {
         let t = self.table(name);
         let mut names: Vec<QName> = t
             .into_iter()
-            .flat_map(|t| t.owned.iter().map(|o| o.sequence.clone()))
+            .flat_map(|t| t.owned().map(|o| o.sequence.clone()))
             .collect();
         names.sort();
         names.dedup();
@@ -704,11 +717,8 @@ impl Catalog {
     }
 
     /// The sequence `column` of `table` owns, and whether it is the column's identity sequence.
-    pub fn column_owned_sequence(&self, table: &QName, column: &str) -> Option<&Owned> {
-        self.table(table)?
-            .owned
-            .iter()
-            .find(|o| *o.column == *column)
+    pub fn column_owned_sequence(&self, table: &QName, column: &str) -> Option<&ColumnSequence> {
+        self.table(table)?.owned().find(|o| *o.column == *column)
     }
 
     /// `sequence` is now owned by `owner` (table, column), or by nothing: it leaves the table
@@ -717,12 +727,16 @@ impl Catalog {
         let key = sequence.key();
         let before: Vec<String> = self
             .owner_candidates(sequence)
-            .filter(|(_, t)| t.owned.iter().any(|o| o.sequence.key() == key))
+            .filter(|(_, t)| t.owned().any(|o| o.sequence.key() == key))
             .map(|(k, _)| k.clone())
             .collect();
         for k in before {
             if let Some(t) = self.edit(&k) {
-                t.owned.retain(|o| o.sequence.key() != sequence.key());
+                // A column default that draws from it stays.
+                t.sequences.retain(|s| s.default || s.sequence.key() != key);
+                for s in t.sequences.iter_mut().filter(|s| s.sequence.key() == key) {
+                    s.owned = false;
+                }
             }
         }
         let Some((table, column)) = owner else { return };
@@ -731,15 +745,28 @@ impl Catalog {
             self.put(table.key(), Some(Table::default()));
         }
         if let Some(t) = self.edit(&table.key()) {
-            push_lean(
-                &mut t.owned,
-                Owned {
-                    column: column.as_str().into(),
-                    sequence: sequence.clone(),
-                    identity: false,
-                    created_in_run,
-                },
-            );
+            match t
+                .sequences
+                .iter_mut()
+                .find(|s| *s.column == **column && s.sequence.key() == key)
+            {
+                // The column's default draws from it already.
+                Some(s) => {
+                    s.owned = true;
+                    s.created_in_run = created_in_run;
+                }
+                None => push_lean(
+                    &mut t.sequences,
+                    ColumnSequence {
+                        column: column.as_str().into(),
+                        sequence: sequence.clone(),
+                        default: false,
+                        owned: true,
+                        identity: false,
+                        created_in_run,
+                    },
+                ),
+            }
         }
         let list = self.owners.entry(key).or_default();
         if !list.contains(&table.key()) {
@@ -872,8 +899,7 @@ impl Catalog {
             None => {
                 let key = name.key();
                 self.owner_candidates(name).any(|(_, t)| {
-                    t.owned
-                        .iter()
+                    t.owned()
                         .any(|o| o.created_in_run && o.sequence.key() == key)
                 })
             }
@@ -1125,11 +1151,7 @@ impl Catalog {
                         .collect(),
                     sequences: columns
                         .iter()
-                        .filter_map(|c| Some((c.name.as_str().into(), column_sequence(table, c)?)))
-                        .collect(),
-                    owned: columns
-                        .iter()
-                        .filter_map(|c| owned_sequence(table, c, new))
+                        .filter_map(|c| column_sequence(table, c, new))
                         .collect(),
                     created_in_run: new,
                     defined: true,
@@ -1212,9 +1234,18 @@ impl Catalog {
                                 push_lean(&mut t.columns, (c.clone(), ty.clone()));
                             }
                         }
-                        for (c, seq) in &p.sequences {
-                            if !t.sequences.iter().any(|(x, _)| x == c) {
-                                push_lean(&mut t.sequences, (c.clone(), seq.clone()));
+                        // The parent's defaults (its sequences stay the parent's).
+                        for s in p.sequences.iter().filter(|s| s.default) {
+                            if !t.sequences.iter().any(|x| x.column == s.column) {
+                                push_lean(
+                                    &mut t.sequences,
+                                    ColumnSequence {
+                                        owned: false,
+                                        identity: false,
+                                        created_in_run: false,
+                                        ..s.clone()
+                                    },
+                                );
                             }
                         }
                     }
@@ -1339,11 +1370,8 @@ impl Catalog {
                                     (column.name.as_str().into(), column.ty.clone()),
                                 );
                             }
-                            if let Some(seq) = column_sequence(table, column) {
-                                push_lean(&mut t.sequences, (column.name.as_str().into(), seq));
-                            }
-                            if let Some(owned) = owned_sequence(table, column, new) {
-                                push_lean(&mut t.owned, owned);
+                            if let Some(seq) = column_sequence(table, column, new) {
+                                push_lean(&mut t.sequences, seq);
                             }
                             t.set_not_null(
                                 &column.name,
@@ -1363,47 +1391,47 @@ impl Catalog {
                         }
                         AlterCmd::DropColumn { column, .. } => {
                             t.columns.retain(|(c, _)| **c != **column);
-                            t.sequences.retain(|(c, _)| **c != **column);
-                            // Its sequences are dropped with it.
-                            t.owned.retain(|o| *o.column != **column);
+                            // The sequences it owns are dropped with it.
+                            t.sequences.retain(|s| *s.column != **column);
                         }
                         AlterCmd::Identity { column, action } => match action {
                             IdentityAction::Add => {
-                                let sequence = implicit_sequence(table, column);
-                                t.sequences.retain(|(c, _)| **c != **column);
+                                t.drop_default_sequences(column);
                                 push_lean(
                                     &mut t.sequences,
-                                    (column.as_str().into(), sequence.clone()),
-                                );
-                                push_lean(
-                                    &mut t.owned,
-                                    Owned {
+                                    ColumnSequence {
                                         column: column.as_str().into(),
-                                        sequence,
+                                        sequence: implicit_sequence(table, column),
+                                        default: true,
+                                        owned: true,
                                         identity: true,
                                         created_in_run: new,
                                     },
                                 );
                             }
                             IdentityAction::Drop => {
-                                let gone: Vec<QName> = t
-                                    .owned
-                                    .iter()
-                                    .filter(|o| o.identity && *o.column == **column)
-                                    .map(|o| o.sequence.clone())
-                                    .collect();
-                                t.owned.retain(|o| !(o.identity && *o.column == **column));
-                                t.sequences.retain(|(_, s)| !gone.contains(s));
+                                t.sequences
+                                    .retain(|s| !(s.identity && *s.column == **column));
                             }
                             _ => {}
                         },
                         AlterCmd::SetDefault { column, default } => {
-                            t.sequences.retain(|(c, _)| **c != **column);
-                            if let Some(seq) = default
+                            t.drop_default_sequences(column);
+                            if let Some(sequence) = default
                                 .as_ref()
                                 .and_then(|d| crate::facts::default_sequence(&d.text))
                             {
-                                push_lean(&mut t.sequences, (column.as_str().into(), seq));
+                                push_lean(
+                                    &mut t.sequences,
+                                    ColumnSequence {
+                                        column: column.as_str().into(),
+                                        sequence,
+                                        default: true,
+                                        owned: false,
+                                        identity: false,
+                                        created_in_run: false,
+                                    },
+                                );
                             }
                         }
                         AlterCmd::AlterType { column, ty, .. } => {
@@ -1476,11 +1504,8 @@ impl Catalog {
                         if let Some(k) = t.keys.iter_mut().find(|k| ***k == *column) {
                             *k = new_name.as_str().into();
                         }
-                        for (c, _) in t.sequences.iter_mut().filter(|(c, _)| **c == **column) {
-                            *c = new_name.as_str().into();
-                        }
-                        for o in t.owned.iter_mut().filter(|o| *o.column == **column) {
-                            o.column = new_name.as_str().into();
+                        for s in t.sequences.iter_mut().filter(|s| *s.column == **column) {
+                            s.column = new_name.as_str().into();
                         }
                     }
                 }

@@ -545,9 +545,9 @@ fn default_sequences(catalog: &Catalog, table: &QName, columns: &[String]) -> Ve
     catalog
         .table(table)
         .into_iter()
-        .flat_map(|t| t.sequences.iter())
-        .filter(|(c, _)| !columns.iter().any(|x| **x == **c))
-        .map(|(_, s)| (Role::Sequence, s.clone()))
+        .flat_map(|t| t.sequences.iter().filter(|s| s.default))
+        .filter(|s| !columns.iter().any(|x| **x == *s.column))
+        .map(|s| (Role::Sequence, s.sequence.clone()))
         .collect()
 }
 
