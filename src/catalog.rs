@@ -109,6 +109,9 @@ pub struct Table {
     pub not_null: ThinVec<Box<str>>,
     /// `CREATE UNLOGGED TABLE` or `SET UNLOGGED` (meaningful when `defined`).
     pub unlogged: bool,
+    /// The tablespace and access method the input named for it (none: a default pgrisk
+    /// cannot see). Boxed: most tables never name either.
+    pub placement: Option<Box<Placement>>,
     /// Triggers created on it in the input (complete when `defined`).
     pub triggers: ThinVec<Box<str>>,
     /// The sequences its columns draw their default from or own (serial and identity columns
@@ -117,6 +120,15 @@ pub struct Table {
     pub sequences: ThinVec<ColumnSequence>,
     /// Undo bookkeeping (`Catalog::generation`).
     gens: Gens,
+}
+
+/// Where a table's rows live, as far as the input named it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// `TABLESPACE name` of its CREATE, or the last `SET TABLESPACE`.
+    pub tablespace: Option<Box<str>>,
+    /// `USING method` of its CREATE, or the last `SET ACCESS METHOD method`.
+    pub access_method: Option<Box<str>>,
 }
 
 /// A sequence a column of a table draws its default from, owns, or both.
@@ -936,6 +948,20 @@ impl Catalog {
         self.table(table).filter(|t| t.defined).map(|t| t.unlogged)
     }
 
+    /// The tablespace `table` is in, when the input named it.
+    pub fn tablespace(&self, table: &QName) -> Option<&str> {
+        self.table(table)?.placement.as_ref()?.tablespace.as_deref()
+    }
+
+    /// The table access method of `table`, when the input named it.
+    pub fn access_method(&self, table: &QName) -> Option<&str> {
+        self.table(table)?
+            .placement
+            .as_ref()?
+            .access_method
+            .as_deref()
+    }
+
     /// `column` of `table` may be in an index: the input showed one on it, or one whose columns
     /// it did not show, or it never showed the table's CREATE.
     pub fn column_may_be_indexed(&self, table: &QName, column: &str) -> bool {
@@ -1141,10 +1167,18 @@ impl Catalog {
                 partition_key,
                 inherits,
                 unlogged,
+                tablespace,
+                access_method,
                 ..
             } => {
                 let mut t = Table {
                     unlogged: *unlogged,
+                    placement: (tablespace.is_some() || access_method.is_some()).then(|| {
+                        Box::new(Placement {
+                            tablespace: tablespace.as_deref().map(Into::into),
+                            access_method: access_method.as_deref().map(Into::into),
+                        })
+                    }),
                     columns: columns
                         .iter()
                         .map(|c| (c.name.as_str().into(), c.ty.clone()))
@@ -1456,6 +1490,14 @@ impl Catalog {
                         AlterCmd::SetNotNull { column } => t.set_not_null(column, true),
                         AlterCmd::SetLogged => t.unlogged = false,
                         AlterCmd::SetUnlogged => t.unlogged = true,
+                        AlterCmd::SetTablespace { name } => {
+                            t.placement.get_or_insert_default().tablespace =
+                                Some(name.as_str().into());
+                        }
+                        AlterCmd::SetAccessMethod { name } => {
+                            t.placement.get_or_insert_default().access_method =
+                                name.as_deref().map(Into::into);
+                        }
                         AlterCmd::DropNotNull { column } => t.set_not_null(column, false),
                         AlterCmd::ValidateConstraint { name } => {
                             if let Some(c) = t.constraints.get_mut(name) {

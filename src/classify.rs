@@ -182,7 +182,7 @@ fn alter_cmd(
             AlterCmd::SetOptions { .. } | AlterCmd::SetStatistics => out
                 .actions
                 .push(act(Key::AlterIndexSet, vec![(Role::Index, table.clone())])),
-            AlterCmd::SetTablespace => out.actions.push(act(
+            AlterCmd::SetTablespace { .. } => out.actions.push(act(
                 Key::AlterIndexSetTablespace,
                 vec![(Role::Index, table.clone())],
             )),
@@ -449,7 +449,27 @@ fn alter_cmd(
             }
         }
         AlterCmd::AlterConstraint => Key::AlterTableAlterConstraint,
-        AlterCmd::SetTablespace => Key::AlterTableSetTablespace,
+        // A partitioned table has no storage: these only record a default for future partitions
+        // (or, for SET LOGGED / UNLOGGED, nothing).
+        AlterCmd::SetTablespace { .. } if catalog.is_partitioned(table) => {
+            Key::AlterTableSetTablespacePartitioned
+        }
+        AlterCmd::SetLogged | AlterCmd::SetUnlogged if catalog.is_partitioned(table) => {
+            Key::AlterTableSetLoggedPartitioned
+        }
+        AlterCmd::SetAccessMethod { .. } if catalog.is_partitioned(table) => {
+            Key::AlterTableSetAccessMethodPartitioned
+        }
+        // Already where it is asked to go: PostgreSQL does nothing.
+        AlterCmd::SetTablespace { name } if catalog.tablespace(table) == Some(name.as_str()) => {
+            Key::AlterTableSetTablespaceUnchanged
+        }
+        AlterCmd::SetTablespace { .. } => Key::AlterTableSetTablespace,
+        AlterCmd::SetAccessMethod { name: Some(name) }
+            if catalog.access_method(table) == Some(name.as_str()) =>
+        {
+            Key::AlterTableSetAccessMethodUnchanged
+        }
         // Already in the persistence asked for: PostgreSQL does nothing.
         AlterCmd::SetLogged if catalog.unlogged(table) == Some(false) => {
             Key::AlterTableSetLoggedUnchanged
@@ -458,7 +478,7 @@ fn alter_cmd(
             Key::AlterTableSetLoggedUnchanged
         }
         AlterCmd::SetLogged | AlterCmd::SetUnlogged => Key::AlterTableSetLogged,
-        AlterCmd::SetAccessMethod => Key::AlterTableSetAccessMethod,
+        AlterCmd::SetAccessMethod { .. } => Key::AlterTableSetAccessMethod,
         AlterCmd::SetOptions { weak: true } => Key::AlterTableSetReloptions,
         AlterCmd::SetOptions { weak: false } => Key::AlterTableSetReloptionsOther,
         AlterCmd::Triggers => Key::AlterTableTriggers,
@@ -1196,15 +1216,29 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             table.iter().map(|t| (Role::Table, t.clone())).collect(),
         )),
         Op::Grant { tables } => a.push(each(Key::Grant, Role::Table, tables)),
+        Op::Lock { tables, .. }
+            if tables
+                .iter()
+                .any(|t| catalog.table(t).is_some_and(|t| t.materialized)) =>
+        {
+            // PostgreSQL refuses to lock a materialized view: the whole statement fails.
+            let views: Vec<QName> = tables
+                .iter()
+                .filter(|t| catalog.table(t).is_some_and(|t| t.materialized))
+                .cloned()
+                .collect();
+            a.push(each(Key::LockTableMaterializedView, Role::Table, &views));
+        }
         Op::Lock { tables, mode, .. } => {
-            // LOCK TABLE on a view locks the tables its query reads, recursively.
+            // LOCK TABLE on a view locks the relations its query reads, recursively through
+            // views (a materialized view it reads is locked, not looked into).
             let mut all: Vec<QName> = Vec::new();
             let mut todo: Vec<QName> = tables.clone();
             while let Some(t) = todo.pop() {
                 if all.contains(&t) {
                     continue;
                 }
-                if let Some(v) = catalog.table(&t).filter(|v| v.is_view) {
+                if let Some(v) = catalog.table(&t).filter(|v| v.is_view && !v.materialized) {
                     todo.extend(v.sources.iter().cloned());
                 }
                 all.push(t);

@@ -341,10 +341,15 @@ pub enum AlterCmd {
         cascade: bool,
     },
     AlterConstraint,
-    SetTablespace,
+    SetTablespace {
+        name: String,
+    },
     SetLogged,
     SetUnlogged,
-    SetAccessMethod,
+    /// `SET ACCESS METHOD name`; `None` for `DEFAULT` (17+).
+    SetAccessMethod {
+        name: Option<String>,
+    },
     /// `SET (...)` / `RESET (...)`: option names, and whether all take the weaker lock.
     SetOptions {
         weak: bool,
@@ -558,6 +563,10 @@ pub enum Op {
         like: Vec<QName>,
         /// `CREATE UNLOGGED TABLE`.
         unlogged: bool,
+        /// `TABLESPACE name`, when given.
+        tablespace: Option<String>,
+        /// `USING method`, when given.
+        access_method: Option<String>,
     },
     CreateTableAs {
         table: QName,
@@ -1197,10 +1206,12 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
             cascade: cmd.behavior == pb::DropBehavior::DropCascade as i32,
         },
         At::AtAlterConstraint => AlterCmd::AlterConstraint,
-        At::AtSetTableSpace => AlterCmd::SetTablespace,
+        At::AtSetTableSpace => AlterCmd::SetTablespace { name },
         At::AtSetLogged => AlterCmd::SetLogged,
         At::AtSetUnLogged => AlterCmd::SetUnlogged,
-        At::AtSetAccessMethod => AlterCmd::SetAccessMethod,
+        At::AtSetAccessMethod => AlterCmd::SetAccessMethod {
+            name: (!name.is_empty()).then_some(name),
+        },
         At::AtSetRelOptions | At::AtResetRelOptions | At::AtReplaceRelOptions => {
             let names: Vec<String> = match def {
                 Some(NodeEnum::List(l)) => l
@@ -1724,6 +1735,8 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                     .unwrap_or_default(),
                 bound: c.partbound.as_ref().map(bound_of).unwrap_or_default(),
                 unlogged: c.relation.as_ref().is_some_and(|r| r.relpersistence == "u"),
+                tablespace: (!c.tablespacename.is_empty()).then(|| c.tablespacename.clone()),
+                access_method: (!c.access_method.is_empty()).then(|| c.access_method.clone()),
                 inherits: if c.partbound.is_some() { vec![] } else { inherits },
                 like,
             }

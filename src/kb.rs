@@ -215,6 +215,7 @@ struct RawOverride {
     locks: Option<BTreeMap<Role, LockMode>>,
     effect: Option<Effect>,
     concurrently: Option<bool>,
+    fails: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,6 +274,9 @@ struct RawFile {
 pub struct Behaviour {
     pub locks: Vec<(Role, LockMode)>,
     pub effect: Effect,
+    /// The server rejects the statement: the start of its error message (the truth tests check
+    /// that the example fails with it; the locks and effect are then those of the attempt).
+    pub fails: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -295,9 +299,6 @@ pub struct Entry {
     pub versions: Versions,
     pub source: String,
     pub note: Option<String>,
-    /// The statement fails on every version the entry applies to: the start of the server's
-    /// error message (the truth tests check that the example fails with it).
-    pub fails: Option<String>,
     base: Behaviour,
     overrides: Vec<Override>,
     /// Every role locked on some major (computed once, at load).
@@ -310,6 +311,7 @@ struct Override {
     locks: Option<Vec<(Role, LockMode)>>,
     effect: Option<Effect>,
     concurrently: Option<bool>,
+    fails: Option<String>,
 }
 
 impl Entry {
@@ -357,6 +359,9 @@ impl Entry {
             }
             if let Some(effect) = o.effect {
                 b.effect = effect;
+            }
+            if o.fails.is_some() {
+                b.fails = o.fails.clone();
             }
         }
         b
@@ -413,6 +418,7 @@ fn load() -> Result<Vec<Entry>, String> {
                 locks: o.locks.map(|l| l.into_iter().collect()),
                 effect: o.effect,
                 concurrently: o.concurrently,
+                fails: o.fails,
             });
         }
         if entries.iter().any(|x| x.key == e.key) {
@@ -422,6 +428,7 @@ fn load() -> Result<Vec<Entry>, String> {
             base: Behaviour {
                 locks: e.locks.into_iter().collect(),
                 effect: e.effect,
+                fails: e.fails,
             },
             key: e.key,
             title: e.title,
@@ -434,7 +441,6 @@ fn load() -> Result<Vec<Entry>, String> {
             versions,
             source: e.source,
             note: e.note,
-            fails: e.fails,
             roles: Vec::new(),
             overrides,
         });

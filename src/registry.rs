@@ -66,6 +66,7 @@ rules! {
     UnknownStatement = "unknown-statement", Warning;
     OpaqueCode = "opaque-code", Warning;
     UnsupportedOnVersion = "unsupported-on-version", Error;
+    StatementFails = "statement-fails", Error;
     ConcurrentlyInTransaction = "concurrently-in-transaction", Error;
     CreateIndexConcurrentlyPartitioned = "create-index-concurrently-partitioned", Error;
     CreateIndexBlocksWrites = "create-index-blocks-writes", Error;

@@ -58,7 +58,8 @@
 //!   there only a rewrite is scan evidence; otherwise the scan is reported as unobserved.
 //!
 //! * **Statements that fail** (an entry with `fails`, e.g. CREATE INDEX CONCURRENTLY on a
-//!   partitioned table): the example runs on its own, outside a transaction block, and must fail
+//!   partitioned table): the example runs on its own, in a transaction block of its own (rolled
+//!   back) unless the entry cannot run in one, and must fail
 //!   with an error message that starts as the entry says; nothing else is compared (a failed
 //!   statement keeps no lock and changes nothing).
 //!
@@ -179,7 +180,7 @@ impl Claim {
             rewrite: last.rewrite,
             scan: last.scan,
             empties: last.empties,
-            fails: kb::entry_named(last.kind.as_str()).and_then(|e| e.fails.clone()),
+            fails: kb::entry_named(last.kind.as_str()).and_then(|e| e.behaviour(version).fails),
             in_transaction_block: !entry.outside_transaction(version),
         }
     }
@@ -739,7 +740,8 @@ impl Verifier {
         let major = self.server_major;
         let mut observed = if claim.fails.is_some() {
             let in_block = self.runs_in_transaction_block(entry)?;
-            self.observe_failure(entry)?.map(|mut o| {
+            let block = !entry.outside_transaction(version);
+            self.observe_failure(entry, block)?.map(|mut o| {
                 o.in_transaction_block = in_block;
                 o
             })
@@ -946,9 +948,19 @@ impl Verifier {
 
     /// For a claim that the statement fails: runs it on its own (outside a transaction block)
     /// and records the error, if any.
-    fn observe_failure(&mut self, entry: &Entry) -> Attempt<Observation> {
+    /// Runs an example that must fail: in a transaction block of its own (`in_block`, rolled
+    /// back: LOCK TABLE runs only in one), or alone (CREATE INDEX CONCURRENTLY would fail
+    /// otherwise for being in a block).
+    fn observe_failure(&mut self, entry: &Entry, in_block: bool) -> Attempt<Observation> {
         self.in_scratch_schema(entry, |v, entry, snapshot| {
-            let ran = v.runner.batch_execute(&entry.example);
+            let ran = if in_block {
+                v.runner.batch_execute("BEGIN")?;
+                let ran = v.runner.batch_execute(&entry.example);
+                v.runner.batch_execute("ROLLBACK")?;
+                ran
+            } else {
+                v.runner.batch_execute(&entry.example)
+            };
             let mut o = Observation::new(snapshot);
             o.error = ran.err().map(|e| db_error_text(&e));
             o.unobserved
@@ -1479,10 +1491,10 @@ fn matrix_cell(entry: &Entry, version: u32, role: Option<kb::Role>) -> String {
     if !entry.applies_to(version) {
         return "—".into();
     }
-    if entry.fails.is_some() {
+    let b = entry.behaviour(version);
+    if b.fails.is_some() {
         return "fails ✓".into();
     }
-    let b = entry.behaviour(version);
     let lock = match b
         .locks
         .iter()

@@ -334,6 +334,96 @@ fn features_missing_on_older_versions() {
 }
 
 #[test]
+fn storage_moves_to_where_the_table_is_change_nothing() {
+    let kind_rewrite = |sql: &str, v| {
+        let r = run(sql, v);
+        let last = r.statements.last().expect("a statement");
+        (
+            last.kind,
+            last.rewrite,
+            fired(&r, "table-rewrite"),
+            r.findings
+                .iter()
+                .filter_map(|f| f.suggestion.render())
+                .flat_map(|x| x.phases)
+                .flat_map(|p| p.sql.lines().map(str::to_string).collect::<Vec<_>>())
+                .find(|l| l.starts_with("ALTER TABLE")),
+        )
+    };
+    // Named in its CREATE: PostgreSQL skips the move.
+    let placed = "-- Running upgrade  -> applied\nCREATE TABLE t (id int) USING heap TABLESPACE fast;\n-- Running upgrade applied -> next\n";
+    let (kind, rewrite, reported, _) =
+        kind_rewrite(&format!("{placed}ALTER TABLE t SET TABLESPACE fast;\n"), 16);
+    assert_eq!(
+        (kind.as_str(), rewrite, reported),
+        ("alter_table.set_tablespace.unchanged", false, false)
+    );
+    let (kind, rewrite, _, _) = kind_rewrite(
+        &format!("{placed}ALTER TABLE t SET ACCESS METHOD heap;\n"),
+        16,
+    );
+    assert_eq!(
+        (kind.as_str(), rewrite),
+        ("alter_table.set_access_method.unchanged", false)
+    );
+    // Elsewhere, or never named: a copy, and the recipe repeats the statement whole.
+    let (kind, rewrite, reported, recipe) =
+        kind_rewrite(&format!("{placed}ALTER TABLE t SET TABLESPACE slow;\n"), 16);
+    assert_eq!(
+        (kind.as_str(), rewrite, reported),
+        ("alter_table.set_tablespace", true, true)
+    );
+    assert_eq!(
+        recipe.as_deref(),
+        Some("ALTER TABLE t SET TABLESPACE slow;")
+    );
+    let (_, rewrite, _, _) = kind_rewrite(
+        &format!(
+            "{placed}ALTER TABLE t SET TABLESPACE slow;\nALTER TABLE t SET TABLESPACE fast;\n"
+        ),
+        16,
+    );
+    assert!(rewrite, "the earlier SET TABLESPACE moved it");
+    // A partitioned table has no storage: only a default for its future partitions.
+    let partitioned = "-- Running upgrade  -> applied\nCREATE TABLE p (id int) PARTITION BY RANGE (id);\nCREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);\n-- Running upgrade applied -> next\n";
+    let r = run(
+        &format!("{partitioned}ALTER TABLE p SET TABLESPACE slow;\n"),
+        16,
+    );
+    assert_eq!(
+        r.statements[0].kind,
+        "alter_table.set_tablespace.partitioned"
+    );
+    assert!(!r.statements[0].rewrite);
+    assert_eq!(
+        locked(&r, "ALTER"),
+        [("p".to_string(), "AccessExclusiveLock".to_string())]
+    );
+}
+
+#[test]
+fn forms_the_server_refuses_fail() {
+    let partitioned = "-- Running upgrade  -> applied\nCREATE TABLE p (id int) PARTITION BY RANGE (id);\n-- Running upgrade applied -> next\n";
+    let logged = format!("{partitioned}ALTER TABLE p SET LOGGED;\n");
+    assert!(fired(&run(&logged, 18), "statement-fails"));
+    assert!(!fired(&run(&logged, 17), "statement-fails"));
+    let method = format!("{partitioned}ALTER TABLE p SET ACCESS METHOD heap;\n");
+    assert!(fired(&run(&method, 16), "statement-fails"));
+    assert!(!fired(&run(&method, 17), "statement-fails"));
+    // A materialized view cannot be locked; a view locks what it reads, a materialized view it
+    // reads included (without looking into it).
+    let views = "-- Running upgrade  -> applied\nCREATE TABLE t (id int);\nCREATE MATERIALIZED VIEW mv AS SELECT id FROM t;\nCREATE VIEW v AS SELECT id FROM mv;\n-- Running upgrade applied -> next\n";
+    let r = run(&format!("{views}LOCK TABLE mv;\n"), 15);
+    assert!(fired(&r, "statement-fails"));
+    assert!(r.statements[0].locks.is_empty());
+    let r = run(&format!("{views}LOCK TABLE v;\n"), 15);
+    assert!(!fired(&r, "statement-fails"));
+    let mut names: Vec<String> = locked(&r, "LOCK").into_iter().map(|(n, _)| n).collect();
+    names.sort();
+    assert_eq!(names, ["mv", "v"]);
+}
+
+#[test]
 fn lock_modes_differ_by_version() {
     let attach = "ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n";
     let mode = |v| {

@@ -32,6 +32,31 @@ pub fn statement(ctx: &StmtCtx, out: &mut Vec<Draft>) {
                     ]),
                 ));
             }
+            // A form the server refuses. The ones with a rule (and recipe) of their own are
+            // reported there.
+            if let Some(error) = entry.behaviour(ctx.version()).fails
+                && !matches!(
+                    a.key,
+                    Key::AlterTableAddCheckOnly
+                        | Key::AlterTableDetachPartitionConcurrentlyDefaultPartition
+                        | Key::CreateIndexConcurrentlyPartitioned
+                )
+            {
+                let mut v = match a.rels.first() {
+                    Some((_, t)) => table_vars(t),
+                    None => Vars::new(),
+                };
+                v.insert("error", error.clone());
+                out.push(draft(
+                    RuleId::StatementFails,
+                    format!(
+                        "{} fails on PostgreSQL {}: the server refuses it (\"{error}…\"), and the migration stops here",
+                        entry.title,
+                        ctx.version()
+                    ),
+                    v,
+                ));
+            }
             // ALTER TYPE … ADD VALUE is reported by enum-value-in-transaction, with its own recipe.
             if entry.outside_transaction(ctx.version())
                 && ctx.session.in_block()

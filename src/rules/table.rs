@@ -145,20 +145,24 @@ fn alter(
     };
     let lock = f.lock_name(Role::Table);
     match cmd {
-        AlterCmd::SetTablespace
+        AlterCmd::SetTablespace { .. }
         | AlterCmd::SetLogged
         | AlterCmd::SetUnlogged
-        | AlterCmd::SetAccessMethod
+        | AlterCmd::SetAccessMethod { .. }
             if f.effect().rewrites() =>
         {
-            let what = match cmd {
-                AlterCmd::SetTablespace => "SET TABLESPACE",
-                AlterCmd::SetLogged => "SET LOGGED",
-                AlterCmd::SetUnlogged => "SET UNLOGGED",
-                _ => "SET ACCESS METHOD",
+            let (what, argument) = match cmd {
+                AlterCmd::SetTablespace { name } => ("SET TABLESPACE", format!(" {name}")),
+                AlterCmd::SetLogged => ("SET LOGGED", String::new()),
+                AlterCmd::SetUnlogged => ("SET UNLOGGED", String::new()),
+                AlterCmd::SetAccessMethod { name } => (
+                    "SET ACCESS METHOD",
+                    format!(" {}", name.as_deref().unwrap_or("DEFAULT")),
+                ),
+                _ => return,
             };
             let mut v = table_vars(table);
-            v.insert("command", format!("ALTER TABLE {table} {what}"));
+            v.insert("command", format!("ALTER TABLE {table} {what}{argument}"));
             out.push(draft(
                 RuleId::TableRewrite,
                 format!(
