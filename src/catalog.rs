@@ -113,13 +113,20 @@ pub struct Table {
     /// cannot see). Boxed: most tables never name either.
     pub placement: Option<Box<Placement>>,
     /// Triggers created on it in the input (complete when `defined`).
-    pub triggers: ThinVec<Box<str>>,
+    pub triggers: ThinVec<Trigger>,
     /// The sequences its columns draw their default from or own (serial and identity columns
     /// do both, `DEFAULT nextval('s')` draws, `ALTER/CREATE SEQUENCE … OWNED BY` owns): the
     /// owned ones are complete when `defined`.
     pub sequences: ThinVec<ColumnSequence>,
     /// Undo bookkeeping (`Catalog::generation`).
     gens: Gens,
+}
+
+/// A trigger on a table, and the function it calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trigger {
+    pub name: Box<str>,
+    pub function: Box<str>,
 }
 
 /// Where a table's rows live, as far as the input named it.
@@ -529,6 +536,62 @@ impl Catalog {
         }
     }
 
+    /// The tables with a trigger that calls `function` (DROP FUNCTION … CASCADE drops them).
+    pub fn trigger_tables(&self, function: &str) -> Vec<QName> {
+        let mut out: Vec<QName> = self
+            .tables
+            .iter()
+            .filter(|(_, t)| t.triggers.iter().any(|x| *x.function == *function))
+            .map(|(k, _)| qname_of(k))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The partitions, at any depth, of those of `tables` that are partitioned.
+    pub fn partitions_of_each(&self, tables: &[QName]) -> Related {
+        let mut out = Related {
+            names: Vec::new(),
+            complete: true,
+        };
+        for t in tables {
+            let r = self.descendants(t, true);
+            out.complete &= r.complete;
+            for n in r.names {
+                if !out.names.contains(&n) {
+                    out.names.push(n);
+                }
+            }
+        }
+        out.names.sort();
+        out
+    }
+
+    /// Every table TRUNCATE … CASCADE of `name` empties besides it: the tables whose foreign
+    /// keys reference it, those referencing them in turn, and the partitions of each.
+    pub fn truncate_reach(&self, name: &QName) -> Related {
+        let mut out = Related {
+            names: Vec::new(),
+            complete: true,
+        };
+        let mut todo = vec![name.clone()];
+        while let Some(t) = todo.pop() {
+            let mut reached = self.referencing(&t);
+            out.complete &= reached.complete;
+            let parts = self.partitions_of_each(&reached.names);
+            out.complete &= parts.complete;
+            reached.names.extend(parts.names);
+            for n in reached.names {
+                if n != *name && !out.names.contains(&n) {
+                    out.names.push(n.clone());
+                    todo.push(n);
+                }
+            }
+        }
+        out.names.sort();
+        out
+    }
+
     /// The tables `index` lists for `key` (that still exist), with their keys.
     fn candidates<'a>(
         &'a self,
@@ -605,12 +668,19 @@ impl Catalog {
         }
         checked.retain(|k| !written.contains(k) && *k != table.key());
         written.retain(|k| *k != table.key());
-        let names = |v: Vec<String>| {
+        // The foreign keys of a partitioned table are on each partition: its partitions are
+        // written or checked too.
+        let mut names = |v: Vec<String>| {
             let mut v: Vec<QName> = v.iter().map(|k| qname_of(k)).collect();
+            let parts = self.partitions_of_each(&v);
+            complete &= parts.complete;
+            v.extend(parts.names.into_iter().filter(|p| p != table));
             v.sort();
+            v.dedup();
             v
         };
-        (names(written), names(checked), complete)
+        let (written, checked) = (names(written), names(checked));
+        (written, checked, complete)
     }
 
     /// The tables the foreign keys over `column` of `table` reference.
@@ -672,7 +742,7 @@ impl Catalog {
     /// CREATE TRIGGER of that name since).
     pub fn lacks_trigger(&self, table: &QName, trigger: &str) -> bool {
         self.table(table)
-            .is_some_and(|t| t.defined && !t.triggers.iter().any(|x| **x == *trigger))
+            .is_some_and(|t| t.defined && !t.triggers.iter().any(|x| *x.name == *trigger))
     }
 
     /// Tables with a column whose default draws from the sequence `name`.
@@ -1602,16 +1672,27 @@ impl Catalog {
                     self.put_index(i.key(), None);
                 }
             }
-            Op::CreateTrigger { table, name, .. } => {
+            Op::CreateTrigger {
+                table,
+                name,
+                function,
+                ..
+            } => {
                 if let Some(t) = self.edit(&table.key())
-                    && !t.triggers.iter().any(|x| **x == **name)
+                    && !t.triggers.iter().any(|x| *x.name == **name)
                 {
-                    push_lean(&mut t.triggers, name.as_str().into());
+                    push_lean(
+                        &mut t.triggers,
+                        Trigger {
+                            name: name.as_str().into(),
+                            function: function.as_str().into(),
+                        },
+                    );
                 }
             }
             Op::DropTrigger { table, name, .. } => {
                 if let Some(t) = self.edit(&table.key()) {
-                    t.triggers.retain(|x| **x != **name);
+                    t.triggers.retain(|x| *x.name != **name);
                 }
             }
             Op::CreateEnum { name } if self.enums.insert(name.clone()) => {

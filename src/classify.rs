@@ -83,6 +83,12 @@ fn expand(actions: &mut [Action], only: &[QName], only_sources: &[QName], catalo
                     }
                     Role::DefaultPartition => catalog.default_partition(base),
                     Role::Referencing => catalog.referencing(base),
+                    Role::ReferencingPartitions => {
+                        let referencing = catalog.referencing(base);
+                        let mut parts = catalog.partitions_of_each(&referencing.names);
+                        parts.complete &= referencing.complete;
+                        parts
+                    }
                     Role::Dependents => catalog.dependents(base),
                     Role::FkReferenced => catalog.fk_targets(base),
                     Role::OwnedSequences => catalog.owned_sequences(base),
@@ -316,11 +322,20 @@ fn alter_cmd(
             }
             let referencing = catalog.referencing_column(table, column);
             if !referencing.is_empty() {
-                out.actions.push(each(
-                    Key::AlterTableAlterColumnTypeReferencedKey,
-                    Role::Referencing,
-                    &referencing,
-                ));
+                let parts = catalog.partitions_of_each(&referencing);
+                let key = if parts.names.is_empty() {
+                    Key::AlterTableAlterColumnTypeReferencedKey
+                } else {
+                    Key::AlterTableAlterColumnTypeReferencedKeyPartitioned
+                };
+                let mut action = each(key, Role::Referencing, &referencing);
+                action.rels.extend(
+                    parts
+                        .names
+                        .into_iter()
+                        .map(|p| (Role::ReferencingPartitions, p)),
+                );
+                out.actions.push(action);
             }
             return;
         }
@@ -959,6 +974,28 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             }
             a.push(action);
         }
+        // The triggers that call the function go with it, each under ACCESS EXCLUSIVE on its
+        // table (and on the partitions its row trigger was cloned to). Tables the input never
+        // showed may have such triggers too.
+        Op::DropObject {
+            functions,
+            cascade: true,
+            ..
+        } if !functions.is_empty() => {
+            let mut tables: Vec<QName> = Vec::new();
+            for f in functions {
+                for t in catalog.trigger_tables(f) {
+                    if !tables.contains(&t) {
+                        tables.push(t);
+                    }
+                }
+            }
+            let mut action = each(Key::DropFunctionCascade, Role::Table, &tables);
+            for f in functions {
+                action.unresolved.push((Role::Table, QName::new(f)));
+            }
+            a.push(action);
+        }
         Op::DropObject { .. } => a.push(act(Key::DropType, vec![])),
         Op::CreateObject { .. } | Op::CreateEnum { .. } | Op::CreateDomain { .. } => {
             a.push(act(Key::CreateType, vec![]))
@@ -996,13 +1033,24 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                     _ => plain.push(n.clone()),
                 }
             }
-            if !plain.is_empty() {
-                let key = if *cascade {
-                    Key::TruncateCascade
-                } else {
-                    Key::Truncate
-                };
-                a.push(each(key, Role::Table, &plain));
+            if !plain.is_empty() && *cascade {
+                // CASCADE empties the tables referencing these, those referencing them in turn,
+                // and their partitions.
+                let mut action = each(Key::TruncateCascade, Role::Table, &plain);
+                for t in &plain {
+                    let reach = catalog.truncate_reach(t);
+                    for n in reach.names {
+                        if !action.rels.iter().any(|(_, x)| *x == n) {
+                            action.rels.push((Role::Referencing, n));
+                        }
+                    }
+                    if !reach.complete {
+                        action.unresolved.push((Role::Referencing, t.clone()));
+                    }
+                }
+                a.push(action);
+            } else if !plain.is_empty() {
+                a.push(each(Key::Truncate, Role::Table, &plain));
             }
         }
         Op::Rename {

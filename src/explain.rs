@@ -53,6 +53,7 @@ fn role_name(role: Role) -> &'static str {
         Role::Partitions => "partitions",
         Role::DefaultPartition => "default partition",
         Role::Referencing => "tables referencing it",
+        Role::ReferencingPartitions => "partitions of tables referencing it",
         Role::Dependents => "dependent views",
         Role::Users => "tables using the type",
         Role::SourceChildren => "partitions and children of tables read",

@@ -610,6 +610,8 @@ pub enum Op {
         types: Vec<String>,
         /// DROP SCHEMA: the schema names.
         schemas: Vec<String>,
+        /// DROP FUNCTION / PROCEDURE / ROUTINE: the function names (unqualified).
+        functions: Vec<String>,
         cascade: bool,
     },
     Truncate {
@@ -662,6 +664,8 @@ pub enum Op {
         name: String,
         /// `FOR EACH ROW` (a statement trigger is not cloned to partitions).
         row: bool,
+        /// The function it executes (unqualified).
+        function: String,
     },
     DropTrigger {
         table: QName,
@@ -1850,6 +1854,17 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                     } else {
                         Vec::new()
                     },
+                    functions: if matches!(other, ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine) {
+                        d.objects
+                            .iter()
+                            .filter_map(|o| match o.node.as_ref() {
+                                Some(NodeEnum::ObjectWithArgs(f)) => names_of(&f.objname).last().cloned(),
+                                _ => None,
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
                     cascade,
                 },
             }
@@ -1920,6 +1935,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             table: t.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),
             name: t.trigname.clone(),
             row: t.row,
+            function: names_of(&t.funcname).last().cloned().unwrap_or_default(),
         },
         NodeEnum::CreatePolicyStmt(p) => Op::Policy { table: p.table.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },
         NodeEnum::AlterPolicyStmt(p) => Op::Policy { table: p.table.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")) },

@@ -44,6 +44,9 @@ pub enum Role {
     DefaultPartition,
     /// Tables whose FOREIGN KEYs reference the named table.
     Referencing,
+    /// Every partition of the `referencing` tables that are partitioned: their foreign keys
+    /// (and RI triggers) are on each partition too.
+    ReferencingPartitions,
     /// Views and materialized views that read the named table (dropped by `CASCADE`, locked
     /// through a view by `LOCK TABLE`).
     Dependents,
@@ -78,6 +81,7 @@ impl Role {
                 | Role::Partitions
                 | Role::DefaultPartition
                 | Role::Referencing
+                | Role::ReferencingPartitions
                 | Role::Dependents
                 | Role::Users
                 | Role::ReferencedPartitions
@@ -98,6 +102,7 @@ impl Role {
             Role::Partitions => "partitions",
             Role::DefaultPartition => "default_partition",
             Role::Referencing => "referencing",
+            Role::ReferencingPartitions => "referencing_partitions",
             Role::Dependents => "dependents",
             Role::Users => "users",
             Role::SourceChildren => "source_children",
@@ -116,6 +121,9 @@ impl Role {
             Role::Partitions => "its partitions, if any",
             Role::DefaultPartition => "its default partition, if any",
             Role::Referencing => "tables with foreign keys to it, if any",
+            Role::ReferencingPartitions => {
+                "partitions of the tables with foreign keys to it, if any"
+            }
             Role::Dependents => "views that read it, if any",
             Role::Users => "tables with a column that uses it, if any",
             Role::SourceChildren => "partitions and inheritance children of what it reads, if any",
@@ -125,8 +133,9 @@ impl Role {
             Role::OwnedSequences => "its owned sequences, if any",
             // The sequence of the column a statement names (identity, serial), pgrisk did not see.
             Role::Sequence => "the sequence its column owns, if any",
-            // Only DROP SCHEMA … CASCADE leaves its `table` role open: the schema's relations.
-            Role::Table => "the relations in it that the input did not show, if any",
+            // Only DROP SCHEMA … CASCADE (the schema's relations) and DROP FUNCTION … CASCADE
+            // (the tables of triggers that call it) leave their `table` role open.
+            Role::Table => "relations the input did not show, if any",
             _ => "related relations, if any",
         }
     }
