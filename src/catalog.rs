@@ -536,6 +536,19 @@ impl Catalog {
         }
     }
 
+    /// Every table and materialized view the input showed (what a bare VACUUM / ANALYZE
+    /// processes), sorted.
+    pub fn stored_relations(&self) -> Vec<QName> {
+        let mut out: Vec<QName> = self
+            .tables
+            .iter()
+            .filter(|(_, t)| t.defined && (!t.is_view || t.materialized))
+            .map(|(k, _)| qname_of(k))
+            .collect();
+        out.sort();
+        out
+    }
+
     /// The tables with a trigger that calls `function` (DROP FUNCTION … CASCADE drops them).
     pub fn trigger_tables(&self, function: &str) -> Vec<QName> {
         let mut out: Vec<QName> = self

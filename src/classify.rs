@@ -626,6 +626,37 @@ fn table_of_index(index: &QName, catalog: &Catalog) -> QName {
 
 pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
     let mut out = classify_named(op, catalog);
+    // DML on an (auto-updatable) view writes the tables under it: they are its target too.
+    for a in &mut out.actions {
+        if !matches!(
+            a.key,
+            Key::Insert
+                | Key::InsertSelect
+                | Key::Update
+                | Key::UpdateForeignKey
+                | Key::UpdateReferencedKey
+                | Key::Delete
+                | Key::Merge
+        ) {
+            continue;
+        }
+        let views: Vec<QName> = a
+            .rels
+            .iter()
+            .filter(|(r, n)| {
+                *r == Role::Table
+                    && catalog
+                        .table(n)
+                        .is_some_and(|t| t.is_view && !t.materialized)
+            })
+            .map(|(_, n)| n.clone())
+            .collect();
+        for n in through_views(&views, catalog) {
+            if !a.rels.iter().any(|(r, x)| *r == Role::Table && *x == n) {
+                a.rels.push((Role::Table, n));
+            }
+        }
+    }
     let only: &[QName] = match op {
         Op::AlterTable {
             table, only: true, ..
@@ -1125,6 +1156,16 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 (None, None) => out.unknown = Some("REINDEX".into()),
             }
         }
+        Op::Vacuum { full, tables } if tables.is_empty() => {
+            // No table named: every table and materialized view of the database, the ones the
+            // input showed and the others.
+            let key = if *full { Key::VacuumFull } else { Key::Vacuum };
+            let mut action = each(key, Role::Table, &catalog.stored_relations());
+            action
+                .unresolved
+                .push((Role::Table, QName::new("database")));
+            a.push(action);
+        }
         Op::Vacuum { full, tables } => a.push(each(
             if *full { Key::VacuumFull } else { Key::Vacuum },
             Role::Table,
@@ -1367,17 +1408,22 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             sources,
             locked,
             sequences,
+            column_sequences,
             ..
         } => {
-            if !sources.is_empty() || sequences.is_empty() {
+            if !sources.is_empty() || (sequences.is_empty() && column_sequences.is_empty()) {
                 a.push(each(
                     Key::Select,
                     Role::Table,
                     &through_views(sources, catalog),
                 ));
             }
-            if !sequences.is_empty() {
-                a.push(each(Key::SelectSequence, Role::Sequence, sequences));
+            if !sequences.is_empty() || !column_sequences.is_empty() {
+                let mut action = each(Key::SelectSequence, Role::Sequence, sequences);
+                for (table, column) in column_sequences {
+                    column_sequence(&mut action, catalog, table, column, false);
+                }
+                a.push(action);
             }
             if !locked.is_empty() {
                 a.push(each(

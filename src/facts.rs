@@ -763,6 +763,9 @@ pub enum Op {
         calls: Vec<String>,
         /// Sequences named by `nextval('s')`, `setval('s', …)`, `currval('s')`.
         sequences: Vec<QName>,
+        /// The same with `pg_get_serial_sequence('table', 'column')` as the sequence: the
+        /// sequence that column owns.
+        column_sequences: Vec<(QName, String)>,
         /// Tables whose rows `FOR UPDATE` / `FOR SHARE` (and their variants) lock.
         locked: Vec<QName>,
         query: Query,
@@ -1599,6 +1602,26 @@ fn sequence_arg(arg: &pb::Node) -> Option<QName> {
     }
 }
 
+/// `pg_get_serial_sequence('table', 'column')` as a sequence argument: the table and column.
+fn serial_sequence_arg(arg: &pb::Node) -> Option<(QName, String)> {
+    let NodeEnum::FuncCall(f) = arg.node.as_ref()? else {
+        return None;
+    };
+    if names_of(&f.funcname).last().map(String::as_str) != Some("pg_get_serial_sequence") {
+        return None;
+    }
+    let text = |n: &pb::Node| match n.node.as_ref()? {
+        NodeEnum::AConst(c) => match c.val.as_ref()? {
+            pb::a_const::Val::Sval(s) => Some(s.sval.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let table = regclass_name(&text(f.args.first()?)?)?;
+    let column = text(f.args.get(1)?)?;
+    Some((table, column))
+}
+
 /// The relations of `nodes` named with `ONLY` (no partitions or inheritance children).
 fn only_range_vars(nodes: &[pb::Node]) -> Vec<QName> {
     nodes
@@ -1992,12 +2015,14 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::SelectStmt(_) => {
             let mut calls = Vec::new();
             let mut sequences = Vec::new();
+            let mut column_sequences = Vec::new();
             walk_enum(stmt, &mut |n| {
                 if let NodeRef::FuncCall(f) = n {
                     let name = names_of(&f.funcname).join(".");
                     let last = names_of(&f.funcname).last().cloned().unwrap_or_default();
                     if matches!(last.as_str(), "nextval" | "setval" | "currval") {
                         sequences.extend(f.args.first().and_then(sequence_arg));
+                        column_sequences.extend(f.args.first().and_then(serial_sequence_arg));
                     }
                     if !BUILTIN_CALLS.contains(&last.as_str()) && !NON_VOLATILE_FUNCTIONS.contains(&last.as_str()) && !name.starts_with("pg_catalog.") {
                         calls.push(name);
@@ -2005,7 +2030,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
                 }
             });
             let sc = scan(stmt, &cte_names(stmt));
-            Op::Select { sources: sc.reads, calls, sequences, locked: sc.locked, query: Query { only: sc.only, with: sc.with } }
+            Op::Select { sources: sc.reads, calls, sequences, column_sequences, locked: sc.locked, query: Query { only: sc.only, with: sc.with } }
         }
         NodeEnum::CreateStatsStmt(c) => match c.relations.first().and_then(|r| r.node.as_ref()) {
             Some(NodeEnum::RangeVar(rv)) => Op::CreateStatistics { table: QName::from_range_var(rv) },
@@ -2013,7 +2038,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         },
         NodeEnum::CopyStmt(c) => match (&c.relation, c.query.as_deref()) {
             (Some(rv), _) => Op::Copy { table: QName::from_range_var(rv), from: c.is_from },
-            (None, query) => Op::Select { sources: sources(query, None), calls: vec![], sequences: vec![], locked: vec![], query: Query::default() },
+            (None, query) => Op::Select { sources: sources(query, None), calls: vec![], sequences: vec![], column_sequences: vec![], locked: vec![], query: Query::default() },
         },
         NodeEnum::DoStmt(d) => {
             let (statements, dynamic) = do_body(&d.args);
