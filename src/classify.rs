@@ -628,16 +628,7 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
     let mut out = classify_named(op, catalog);
     // DML on an (auto-updatable) view writes the tables under it: they are its target too.
     for a in &mut out.actions {
-        if !matches!(
-            a.key,
-            Key::Insert
-                | Key::InsertSelect
-                | Key::Update
-                | Key::UpdateForeignKey
-                | Key::UpdateReferencedKey
-                | Key::Delete
-                | Key::Merge
-        ) {
+        if !a.key.writes_rows() {
             continue;
         }
         let views: Vec<QName> = a

@@ -19,6 +19,22 @@ pub const DEFAULT_VERSION: u32 = 15;
 
 include!(concat!(env!("OUT_DIR"), "/kb_keys.rs"));
 
+impl Key {
+    /// INSERT, UPDATE, DELETE or MERGE of the rows of the relation it names.
+    pub fn writes_rows(self) -> bool {
+        matches!(
+            self,
+            Key::Insert
+                | Key::InsertSelect
+                | Key::Update
+                | Key::UpdateForeignKey
+                | Key::UpdateReferencedKey
+                | Key::Delete
+                | Key::Merge
+        )
+    }
+}
+
 /// The relation a lock is taken on, relative to the statement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

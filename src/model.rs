@@ -87,20 +87,8 @@ impl StatementKind {
     pub fn is_dml(self) -> bool {
         matches!(
             self,
-            StatementKind::Entry(
-                Key::Insert
-                    | Key::InsertSelect
-                    | Key::Update
-                    | Key::UpdateForeignKey
-                    | Key::UpdateReferencedKey
-                    | Key::Delete
-                    | Key::DeleteCascade
-                    | Key::Select
-                    | Key::SelectForUpdate
-                    | Key::Merge
-                    | Key::Copy
-                    | Key::CopyTo
-            )
+            StatementKind::Entry(k) if k.writes_rows()
+                || matches!(k, Key::DeleteCascade | Key::Select | Key::SelectForUpdate | Key::Copy | Key::CopyTo)
         )
     }
 
