@@ -442,6 +442,24 @@ impl Catalog {
             .map(|p| qname_of(p))
     }
 
+    /// The partitioned tables `name` is a partition of, at any depth, nearest first.
+    pub fn partition_ancestors(&self, name: &QName) -> Related {
+        let mut out = Related {
+            names: Vec::new(),
+            complete: self.defined(name),
+        };
+        let mut at = name.clone();
+        while let Some(parent) = self.partition_parent(&at) {
+            if parent == *name || out.names.contains(&parent) {
+                break;
+            }
+            out.complete &= self.defined(&parent);
+            out.names.push(parent.clone());
+            at = parent;
+        }
+        out
+    }
+
     /// Whether a column is NOT NULL (None: the input never showed the table's definition).
     pub fn column_not_null(&self, table: &QName, column: &str) -> Option<bool> {
         let t = self.table(table).filter(|t| t.defined)?;
@@ -518,17 +536,25 @@ impl Catalog {
 
     /// Tables with a FOREIGN KEY to `name` (other than itself).
     pub fn referencing(&self, name: &QName) -> Related {
-        let key = name.key();
-        let mut names: Vec<QName> = self
-            .candidates(&self.referrers, &key)
-            .filter(|(k, t)| {
-                **k != key
+        // A foreign key to a partitioned table references each of its partitions too.
+        let ancestors = self.partition_ancestors(name);
+        let tree: Vec<String> = std::iter::once(name.key())
+            .chain(ancestors.names.iter().map(QName::key))
+            .collect();
+        let mut names: Vec<QName> = Vec::new();
+        for key in &tree {
+            for (k, t) in self.candidates(&self.referrers, key) {
+                let n = qname_of(k);
+                if !tree.contains(k)
+                    && !names.contains(&n)
                     && t.constraints
                         .values()
-                        .any(|c| c.referenced.as_ref().is_some_and(|r| r.key() == key))
-            })
-            .map(|(k, _)| qname_of(k))
-            .collect();
+                        .any(|c| c.referenced.as_ref().is_some_and(|r| r.key() == *key))
+                {
+                    names.push(n);
+                }
+            }
+        }
         names.sort();
         Related {
             names,
@@ -736,12 +762,17 @@ impl Catalog {
 
     /// The tables `name`'s own foreign keys reference.
     pub fn fk_targets(&self, name: &QName) -> Related {
-        let mut names: Vec<QName> = self
-            .table(name)
-            .into_iter()
+        // A partition has the foreign keys of the partitioned tables above it.
+        let ancestors = self.partition_ancestors(name);
+        let tree: Vec<QName> = std::iter::once(name.clone())
+            .chain(ancestors.names)
+            .collect();
+        let mut names: Vec<QName> = tree
+            .iter()
+            .filter_map(|n| self.table(n))
             .flat_map(|t| t.constraints.values())
             .filter_map(|c| c.referenced.as_deref().cloned())
-            .filter(|r| r != name)
+            .filter(|r| !tree.contains(r))
             .collect();
         names.sort();
         names.dedup();

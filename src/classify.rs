@@ -92,6 +92,7 @@ fn expand(actions: &mut [Action], only: &[QName], only_sources: &[QName], catalo
                     Role::Dependents => catalog.dependents(base),
                     Role::FkReferenced => catalog.fk_targets(base),
                     Role::OwnedSequences => catalog.owned_sequences(base),
+                    Role::PartitionAncestors => catalog.partition_ancestors(base),
                     _ => continue,
                 };
                 for n in related.names {

@@ -62,6 +62,7 @@ fn role_name(role: Role) -> &'static str {
         Role::ReferencedPartitions => "partitions of the referenced table",
         Role::OwnedSequences => "sequences its columns own",
         Role::OwningTable => "table owning the sequence",
+        Role::PartitionAncestors => "partitioned tables above it",
     }
 }
 

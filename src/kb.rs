@@ -83,6 +83,9 @@ pub enum Role {
     OwnedSequences,
     /// The table a sequence is made `OWNED BY`.
     OwningTable,
+    /// The partitioned tables the named table is a partition of, at any depth (a row written
+    /// to a partition is checked against their partition constraints).
+    PartitionAncestors,
 }
 
 impl Role {
@@ -102,6 +105,7 @@ impl Role {
                 | Role::Users
                 | Role::ReferencedPartitions
                 | Role::OwnedSequences
+                | Role::PartitionAncestors
         )
     }
 
@@ -127,6 +131,7 @@ impl Role {
             Role::ReferencedPartitions => "referenced_partitions",
             Role::OwnedSequences => "owned_sequences",
             Role::OwningTable => "owning_table",
+            Role::PartitionAncestors => "partition_ancestors",
         }
     }
 
@@ -147,6 +152,7 @@ impl Role {
             // `of` is the referenced table.
             Role::ReferencedPartitions => "its partitions, if any",
             Role::OwnedSequences => "its owned sequences, if any",
+            Role::PartitionAncestors => "the partitioned tables it is a partition of, if any",
             // The sequence of the column a statement names (identity, serial), pgrisk did not see.
             Role::Sequence => "the sequence its column owns, if any",
             // Only DROP SCHEMA … CASCADE (the schema's relations) and DROP FUNCTION … CASCADE
