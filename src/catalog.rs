@@ -336,10 +336,16 @@ fn not_null_check(expr: Option<&str>) -> Option<String> {
 /// A constraint's name: as written, or PostgreSQL's own for an unnamed foreign key
 /// (`<table>_<columns>_fkey`) — the name matters less than remembering the key exists.
 fn constraint_name(table: &QName, c: &ConstraintDef) -> Option<String> {
+    // PostgreSQL's names for unnamed constraints (ChooseConstraintName; a clash would add a
+    // number, which the input would have to show).
     match (&c.name, c.kind) {
         (Some(name), _) => Some(name.clone()),
         (None, ConstraintKind::ForeignKey) => {
             Some(format!("{}_{}_fkey", table.name, c.columns.join("_")))
+        }
+        (None, ConstraintKind::PrimaryKey) => Some(format!("{}_pkey", table.name)),
+        (None, ConstraintKind::Unique) if !c.columns.is_empty() => {
+            Some(format!("{}_{}_key", table.name, c.columns.join("_")))
         }
         _ => None,
     }
@@ -1398,7 +1404,34 @@ impl Catalog {
                         }
                     }
                 }
+                // A partition gets a copy of its parent's key indexes, under PostgreSQL's names.
+                let cloned: Vec<(String, Vec<String>)> = partition_of
+                    .iter()
+                    .filter_map(|p| self.table(p))
+                    .flat_map(|p| p.constraints.values())
+                    .filter_map(|c| {
+                        let columns: Vec<String> =
+                            c.columns.iter().map(|x| x.to_string()).collect();
+                        let name = match c.kind {
+                            ConstraintKind::PrimaryKey => format!("{}_pkey", table.name),
+                            ConstraintKind::Unique => {
+                                format!("{}_{}_key", table.name, columns.join("_"))
+                            }
+                            _ => return None,
+                        };
+                        Some((name, columns))
+                    })
+                    .collect();
                 self.put(table.key(), Some(t));
+                for (name, columns) in cloned {
+                    let index = Index {
+                        table: table.key(),
+                        created_in_run: new,
+                        columns: Some(columns),
+                        gens: Gens::default(),
+                    };
+                    self.put_index(index_key(table, &name), Some(index));
+                }
                 if let Some(parent) = partition_of {
                     self.link(parent, table, *default_partition);
                 }
@@ -1463,7 +1496,8 @@ impl Catalog {
                                     gens: Gens::default(),
                                 })),
                             );
-                        } else if let Some(name) = &c.name
+                        } else if let Some(name) = constraint_name(table, c)
+                            && c.using_index.is_none()
                             && matches!(
                                 c.kind,
                                 ConstraintKind::Unique
@@ -1477,7 +1511,7 @@ impl Catalog {
                                 columns: None,
                                 gens: Gens::default(),
                             };
-                            self.put_index(index_key(table, name), Some(index));
+                            self.put_index(index_key(table, &name), Some(index));
                         }
                     }
                     if !self.tables.contains_key(&key) {

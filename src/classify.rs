@@ -893,6 +893,8 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             cascade,
         } => {
             let key = match kind {
+                // The views that read them go too.
+                RelKind::View | RelKind::MatView if *cascade => Key::DropViewCascade,
                 RelKind::View | RelKind::MatView => Key::DropView,
                 RelKind::Sequence => Key::DropSequence,
                 _ => Key::DropTable,

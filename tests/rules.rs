@@ -973,3 +973,28 @@ fn identity_and_default_sequences_are_claimed() {
     let r = run("GRANT USAGE ON SEQUENCE s TO PUBLIC;\n", 18);
     assert_eq!(r.statements[0].locks.len(), 1);
 }
+
+#[test]
+fn unnamed_key_indexes_have_postgres_names() {
+    let sql = "-- Running upgrade  -> applied\n\
+        CREATE TABLE t (a int, b int, PRIMARY KEY (a, b), UNIQUE (b));\n\
+        CREATE TABLE p (a int, b int, PRIMARY KEY (a, b)) PARTITION BY RANGE (a);\n\
+        CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (1) TO (5);\n\
+        CREATE TABLE x (a int);\n\
+        ALTER TABLE x ADD UNIQUE (a);\n\
+        -- Running upgrade applied -> next\n\
+        REINDEX INDEX t_pkey;\nREINDEX INDEX t_b_key;\nREINDEX INDEX p1_pkey;\nREINDEX INDEX x_a_key;\n";
+    let r = run(sql, 16);
+    let tables: Vec<String> = r
+        .statements
+        .iter()
+        .map(|s| {
+            s.locks
+                .iter()
+                .find(|l| format!("{:?}", l.mode) == "ShareLock")
+                .map(|l| l.relation.name.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(tables, ["t", "t", "p1", "x"]);
+}
