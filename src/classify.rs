@@ -1367,6 +1367,18 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                     }
                 }
             }
+            // A new partition key value moves the row to another partition: it is inserted
+            // there, and every foreign key of the row is checked.
+            let moves = catalog.table(table).is_some_and(|t| {
+                t.partitioned && columns.iter().any(|c| t.partition_key.contains(c))
+            });
+            if moves {
+                for r in catalog.fk_targets(table).names {
+                    if !targets.contains(&r) {
+                        targets.push(r);
+                    }
+                }
+            }
             if !targets.is_empty() {
                 let mut rels = vec![(Role::Table, table.clone())];
                 rels.extend(targets.into_iter().map(|r| (Role::Referenced, r)));
