@@ -372,8 +372,11 @@ fn alter_cmd(
             return;
         }
         AlterCmd::AddConstraint(c) => match c.kind {
+            ConstraintKind::Check if c.no_inherit && !c.not_valid => {
+                Key::AlterTableAddCheckNoInherit
+            }
             ConstraintKind::Check
-                if only && !catalog.descendants(table, false).names.is_empty() =>
+                if only && !c.no_inherit && !catalog.descendants(table, false).names.is_empty() =>
             {
                 Key::AlterTableAddCheckOnly
             }

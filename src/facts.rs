@@ -271,6 +271,8 @@ pub struct ConstraintDef {
     pub kind: ConstraintKind,
     pub name: Option<String>,
     pub not_valid: bool,
+    /// `NO INHERIT` (a CHECK of this table only, not of its children).
+    pub no_inherit: bool,
     pub using_index: Option<String>,
     pub columns: Vec<String>,
     pub references: Option<ForeignRef>,
@@ -1095,6 +1097,7 @@ fn constraint_def(con: &pb::Constraint) -> ConstraintDef {
         kind,
         name: (!con.conname.is_empty()).then(|| con.conname.clone()),
         not_valid: con.skip_validation,
+        no_inherit: con.is_no_inherit,
         using_index: (!con.indexname.is_empty()).then(|| con.indexname.clone()),
         columns,
         references,
