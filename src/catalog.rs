@@ -288,6 +288,8 @@ pub struct Catalog {
     types: HashSet<String>,
     /// Domains the input gave a CHECK or NOT NULL constraint (read only while in `types`).
     constrained_domains: HashSet<String>,
+    /// The type each domain is over (read only while in `types`).
+    domain_bases: HashMap<String, SqlType>,
     /// The TimeZone in effect (`SET TimeZone`, or `SET LOCAL` in the open transaction block) is
     /// a zone at UTC offset 0 all year: timestamp ↔ timestamptz needs no rewrite from
     /// PostgreSQL 12. Kept here, where classification reads it; the session sets it.
@@ -424,6 +426,12 @@ impl Catalog {
                     && self.enums.contains(&*new.name) =>
             {
                 TypeChange::Checked
+            }
+            // A domain's values are values of its base type: from the domain, the change is
+            // the one from its base (to the base itself: a relabel, no rewrite).
+            Some(o) if !o.array && self.types.contains(&*o.name) => {
+                let base = self.domain_bases.get(&*o.name);
+                classify_change(base.or(old), new, has_using)
             }
             _ => classify_change(old, new, has_using),
         };
@@ -1449,9 +1457,21 @@ impl Catalog {
                     }),
                 );
             }
-            Op::CreateDomain { name, constrained } => {
+            Op::CreateDomain {
+                name,
+                constrained,
+                base,
+            } => {
                 if self.types.insert(name.clone()) {
                     self.undo.push(Undo::Type(name.clone(), true));
+                }
+                match base {
+                    Some(b) => {
+                        self.domain_bases.insert(name.clone(), b.clone());
+                    }
+                    None => {
+                        self.domain_bases.remove(name);
+                    }
                 }
                 self.set_constrained(name, *constrained);
             }

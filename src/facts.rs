@@ -694,6 +694,8 @@ pub enum Op {
         name: String,
         /// It has a CHECK or NOT NULL constraint.
         constrained: bool,
+        /// The type it is over.
+        base: Option<SqlType>,
     },
     /// ALTER DOMAIN: what it does.
     AlterDomain {
@@ -1975,6 +1977,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::CompositeTypeStmt(_) | NodeEnum::CreateRangeStmt(_) | NodeEnum::DefineStmt(_) => Op::CreateObject { what: "CREATE TYPE".into() },
         NodeEnum::CreateDomainStmt(d) => Op::CreateDomain {
             name: names_of(&d.domainname).last().cloned().unwrap_or_default(),
+            base: d.type_name.as_ref().map(type_of),
             constrained: d.constraints.iter().any(|c| {
                 matches!(c.node.as_ref(), Some(NodeEnum::Constraint(c))
                     if matches!(ConstrType::try_from(c.contype), Ok(ConstrType::ConstrCheck | ConstrType::ConstrNotnull)))

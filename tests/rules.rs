@@ -998,3 +998,18 @@ fn unnamed_key_indexes_have_postgres_names() {
         .collect();
     assert_eq!(tables, ["t", "t", "p1", "x"]);
 }
+
+#[test]
+fn a_domain_column_changes_like_its_base_type() {
+    let sql = |ty: &str| {
+        format!(
+            "-- Running upgrade  -> applied\n\
+             CREATE DOMAIN positive AS int CHECK (VALUE > 0);\n\
+             CREATE TABLE t (n positive);\n\
+             -- Running upgrade applied -> next\n\
+             ALTER TABLE t ALTER COLUMN n TYPE {ty};\n"
+        )
+    };
+    assert!(!run(&sql("integer"), 16).statements[0].rewrite, "a relabel");
+    assert!(run(&sql("bigint"), 16).statements[0].rewrite);
+}
