@@ -1136,6 +1136,15 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                     rels.extend(catalog.indexes_of(t).into_iter().map(|i| (Role::Index, i)));
                     a.push(act(key, rels))
                 }
+                (None, Some(i))
+                    if !*concurrently && catalog.is_partitioned(&table_of_index(i, catalog)) =>
+                {
+                    // The index of each partition is rebuilt, one at a time.
+                    a.push(act(
+                        Key::ReindexIndexPartitioned,
+                        vec![(Role::Table, table_of_index(i, catalog))],
+                    ))
+                }
                 (None, Some(i)) => {
                     let key = if *concurrently {
                         Key::ReindexConcurrently

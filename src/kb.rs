@@ -259,6 +259,8 @@ struct RawEntry {
     also: Vec<RawAlso>,
     setup: Option<String>,
     hold: Option<String>,
+    #[serde(default)]
+    walk: bool,
     versions: Option<String>,
     #[serde(default)]
     concurrently: bool,
@@ -323,6 +325,9 @@ pub struct Entry {
     /// What the truth tests' lock blocker session holds instead of reading every table: for a
     /// statement that holds all its locks at once only while it waits at one relation.
     pub hold: Option<String>,
+    /// Takes its locks one relation at a time, each in a transaction of its own (VACUUM): the
+    /// truth tests hold every relation and let it past one relation at a time.
+    pub walk: bool,
     /// Cannot run inside a transaction block (CONCURRENTLY forms, VACUUM).
     pub concurrently: bool,
     /// `ONLY` does not spare the children: they are locked anyway (DROP COLUMN).
@@ -467,6 +472,7 @@ fn load() -> Result<Vec<Entry>, String> {
             also,
             setup: e.setup,
             hold: e.hold,
+            walk: e.walk,
             concurrently: e.concurrently,
             only_locks_children: e.only_locks_children,
             versions,

@@ -49,7 +49,12 @@
 //!   (granted or requested) and probes blocking as above; ends the snapshot blocker and does the
 //!   same again if the statement next waits for the lock blocker (that is how the second
 //!   transaction of DETACH PARTITION CONCURRENTLY is seen); then cancels the statement and ends the
-//!   lock blocker. The observed locks are the strongest per relation over both waits (a statement
+//!   lock blocker. An entry with `walk` (VACUUM FULL, REINDEX INDEX of a partitioned index: one
+//!   relation at a time, each in a transaction of its own, so its locks are never all held at
+//!   once) is held up by ROW EXCLUSIVE on every table instead, and then let past one relation
+//!   at a time: a second session takes over holding all but the relation it waits for, the first
+//!   lets go, and its locks are read again at its next wait, until it is done. The observed
+//!   locks are the strongest per relation over all the waits (a statement
 //!   that finishes without waiting for either blocker agrees only with a claim of no scan and of
 //!   locks that let ACCESS SHARE be, e.g. CREATE INDEX CONCURRENTLY IF NOT EXISTS of an index that
 //!   exists; its locks are then reported unobserved). To see a
@@ -652,6 +657,30 @@ impl Snapshot {
     fn qualified(&self, r: &Relation) -> String {
         format!("{}.{}", quote_ident(&r.schema), quote_ident(&r.name))
     }
+    /// `BEGIN; LOCK TABLE ONLY …` on every table and partitioned table not in `released`, each
+    /// on its own (no children with it), in ROW EXCLUSIVE mode: it holds up SHARE and stronger
+    /// (REINDEX, VACUUM FULL) and two holders can share it; a materialized view is read.
+    fn hold_each_except(&self, released: &BTreeSet<String>) -> String {
+        let mut sql = String::from("BEGIN;");
+        for r in self
+            .relations
+            .iter()
+            .filter(|r| !released.contains(&r.name))
+        {
+            match r.kind {
+                'r' | 'p' => write!(
+                    sql,
+                    " LOCK TABLE ONLY {} IN ROW EXCLUSIVE MODE;",
+                    self.qualified(r)
+                ),
+                'm' => write!(sql, " SELECT 1 FROM {} LIMIT 1;", self.qualified(r)),
+                _ => Ok(()),
+            }
+            .expect("writing to a String");
+        }
+        sql
+    }
+
     /// `BEGIN …; SELECT 1 FROM t LIMIT 1; …` over the relations `which` selects.
     fn read_each(&self, begin: &str, which: impl Fn(&Relation) -> bool) -> String {
         let mut sql = format!("{begin};");
@@ -1021,6 +1050,7 @@ impl Verifier {
             v.snapshot_blocker.batch_execute(&snapshot_hold)?;
             let lock_hold = match &entry.hold {
                 Some(hold) => format!("BEGIN; {hold}"),
+                None if entry.walk => snapshot.hold_each_except(&BTreeSet::new()),
                 None => snapshot.read_each("BEGIN", Relation::has_heap),
             };
             v.lock_blocker.batch_execute(&lock_hold)?;
@@ -1077,6 +1107,7 @@ impl Verifier {
             main,
             probe,
             snapshot_blocker,
+            lock_blocker,
             runner,
             runner_pid,
             ..
@@ -1088,23 +1119,63 @@ impl Verifier {
             let mut o = Observation::new(snapshot);
             o.method = Method::Blockers;
             let mut waited = 0;
+            let mut record = |o: &mut Observation, main: &mut Client| -> Result<()> {
+                o.add_locks(claim, snapshot, &relation_locks(main, pid)?);
+                for (relation, b) in probe_blocking(probe, snapshot, claim, o)? {
+                    let merged = o
+                        .blocking
+                        .get(&relation)
+                        .copied()
+                        .unwrap_or_default()
+                        .merge(b);
+                    o.blocking.insert(relation, merged);
+                }
+                Ok(())
+            };
             for stage in ["snapshot blocker", "lock blocker"] {
                 if wait_until_blocked(main, pid, || statement.is_finished())? {
                     waited += 1;
-                    o.add_locks(claim, snapshot, &relation_locks(main, pid)?);
-                    for (relation, b) in probe_blocking(probe, snapshot, claim, &o)? {
-                        let merged = o
-                            .blocking
-                            .get(&relation)
-                            .copied()
-                            .unwrap_or_default()
-                            .merge(b);
-                        o.blocking.insert(relation, merged);
-                    }
+                    record(&mut o, main)?;
                 }
                 if stage == "snapshot blocker" {
                     snapshot_blocker.batch_execute("ROLLBACK")?;
                 }
+            }
+            // A statement that locks one relation at a time, each in a transaction of its own:
+            // let it past the relation it waits for (a second session takes over holding the
+            // others, then the first lets go), and see where it waits next, until it is done.
+            if entry.walk {
+                let mut released: BTreeSet<String> = BTreeSet::new();
+                let mut holders = [&mut *lock_blocker, &mut *snapshot_blocker];
+                for _ in 0..snapshot.relations.len() {
+                    if statement.is_finished() {
+                        break;
+                    }
+                    let waiting = main.query(
+                        "SELECT relation FROM pg_locks WHERE pid = $1 AND NOT granted \
+                         AND locktype = 'relation' AND relation IS NOT NULL",
+                        &[&pid],
+                    )?;
+                    let before = released.len();
+                    for row in waiting {
+                        let oid: u32 = row.get(0);
+                        if let Some(r) = snapshot.by_oid(oid) {
+                            released.insert(r.name.clone());
+                        }
+                    }
+                    if released.len() == before {
+                        break;
+                    }
+                    holders[1].batch_execute(&snapshot.hold_each_except(&released))?;
+                    holders[0].batch_execute("ROLLBACK")?;
+                    holders.swap(0, 1);
+                    if !wait_until_blocked(main, pid, || statement.is_finished())? {
+                        break;
+                    }
+                    waited += 1;
+                    record(&mut o, main)?;
+                }
+                holders[0].batch_execute("ROLLBACK")?;
             }
             if !statement.is_finished() {
                 cancel
