@@ -127,6 +127,8 @@ pub struct Table {
 pub struct Trigger {
     pub name: Box<str>,
     pub function: Box<str>,
+    /// `FOR EACH ROW` (cloned to partitions).
+    pub row: bool,
 }
 
 /// Where a table's rows live, as far as the input named it.
@@ -587,6 +589,12 @@ impl Catalog {
             .collect();
         out.sort();
         out
+    }
+
+    /// The input created a FOR EACH ROW trigger on `table`.
+    pub fn has_row_trigger(&self, table: &QName) -> bool {
+        self.table(table)
+            .is_some_and(|t| t.triggers.iter().any(|x| x.row))
     }
 
     /// The tables with a trigger that calls `function` (DROP FUNCTION … CASCADE drops them).
@@ -1774,7 +1782,7 @@ impl Catalog {
                 table,
                 name,
                 function,
-                ..
+                row,
             } => {
                 if let Some(t) = self.edit(&table.key())
                     && !t.triggers.iter().any(|x| *x.name == **name)
@@ -1784,6 +1792,7 @@ impl Catalog {
                         Trigger {
                             name: name.as_str().into(),
                             function: function.as_str().into(),
+                            row: *row,
                         },
                     );
                 }

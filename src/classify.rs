@@ -555,6 +555,9 @@ fn alter_cmd(
                 Key::AlterTableDetachPartitionConcurrentlyDefaultPartition
             } else if *concurrently || *finalize {
                 Key::AlterTableDetachPartitionConcurrently
+            } else if catalog.has_row_trigger(table) {
+                // The partition's clones of the parent's row triggers are dropped.
+                Key::AlterTableDetachPartitionRowTrigger
             } else {
                 Key::AlterTableDetachPartition
             };
