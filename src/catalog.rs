@@ -92,6 +92,9 @@ pub struct Table {
     pub keys: ThinVec<Box<str>>,
     /// For views and materialized views: the tables their query reads.
     pub sources: ThinVec<QName>,
+    /// For views and materialized views: the column names their query mentions (`*`: all of
+    /// something).
+    pub view_columns: ThinVec<Box<str>>,
     /// Its CREATE was seen (in this run or in history): its partitions, inheritance children,
     /// the foreign keys to it and the views over it are all in the input too.
     pub defined: bool,
@@ -979,6 +982,33 @@ impl Catalog {
         out
     }
 
+    /// The views and materialized views that use `column` of `table` (their query names it, or
+    /// selects `*`), and every view that reads those: what DROP COLUMN … CASCADE drops.
+    pub fn views_using_column(&self, table: &QName, column: &str) -> Related {
+        let key = table.key();
+        let mut out = Related {
+            names: Vec::new(),
+            complete: self.defined(table),
+        };
+        for (k, v) in self.candidates(&self.viewers, &key) {
+            let uses = v.is_view
+                && v.sources.iter().any(|s| s.key() == key)
+                && v.view_columns.iter().any(|c| &**c == column || &**c == "*");
+            if !uses {
+                continue;
+            }
+            let view = qname_of(k);
+            let further = self.dependents(&view);
+            for n in std::iter::once(view).chain(further.names) {
+                if !out.names.contains(&n) {
+                    out.names.push(n);
+                }
+            }
+        }
+        out.names.sort();
+        out
+    }
+
     /// Tables with a column whose type is `type_name` (a domain or enum created in the input).
     pub fn users_of_type(&self, type_name: &str) -> Related {
         let mut names: Vec<QName> = self
@@ -1494,6 +1524,7 @@ impl Catalog {
                 view,
                 sources,
                 materialized,
+                columns,
                 ..
             } => {
                 let created_in_run = self.table(view).map_or(new, |t| t.created_in_run);
@@ -1503,6 +1534,7 @@ impl Catalog {
                     is_view: true,
                     materialized: *materialized,
                     sources: sources.iter().cloned().collect(),
+                    view_columns: columns.iter().map(|c| c.as_str().into()).collect(),
                     ..Default::default()
                 };
                 self.put(view.key(), Some(view_table));

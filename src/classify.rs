@@ -251,12 +251,37 @@ fn alter_cmd(
             }
             key
         }
-        AlterCmd::DropColumn { column, .. } => {
+        AlterCmd::DropColumn {
+            column, cascade, ..
+        } => {
             let targets = catalog.fk_targets_of_column(table, column);
             if targets.is_empty() {
-                // The sequence the column owns goes with it.
-                let mut a = act(Key::AlterTableDropColumn, t());
+                // The sequence the column owns goes with it, and with CASCADE the views using it.
+                let key = if *cascade {
+                    Key::AlterTableDropColumnCascade
+                } else {
+                    Key::AlterTableDropColumn
+                };
+                let mut a = act(key, t());
                 column_sequence(&mut a, catalog, table, column, false);
+                if *cascade {
+                    // The column goes from the children too (not with ONLY), and their views.
+                    let mut tables = vec![table.clone()];
+                    if !only {
+                        tables.extend(catalog.descendants(table, false).names);
+                    }
+                    for base in &tables {
+                        let views = catalog.views_using_column(base, column);
+                        for v in views.names {
+                            if !a.rels.contains(&(Role::ColumnDependents, v.clone())) {
+                                a.rels.push((Role::ColumnDependents, v));
+                            }
+                        }
+                        if !views.complete {
+                            a.unresolved.push((Role::ColumnDependents, base.clone()));
+                        }
+                    }
+                }
                 out.actions.push(a);
                 return;
             } else {
@@ -1205,6 +1230,7 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             materialized,
             sources,
             no_data,
+            ..
         } => {
             let read = if *materialized && !*no_data {
                 // The query runs.

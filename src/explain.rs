@@ -55,6 +55,7 @@ fn role_name(role: Role) -> &'static str {
         Role::Referencing => "tables referencing it",
         Role::ReferencingPartitions => "partitions of tables referencing it",
         Role::Dependents => "dependent views",
+        Role::ColumnDependents => "views using the column",
         Role::Users => "tables using the type",
         Role::SourceChildren => "partitions and children of tables read",
         Role::FkReferenced => "tables its foreign keys reference",

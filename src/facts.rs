@@ -304,6 +304,8 @@ pub enum AlterCmd {
     DropColumn {
         column: String,
         if_exists: bool,
+        /// `CASCADE`: the views using the column go with it.
+        cascade: bool,
     },
     AlterType {
         column: String,
@@ -652,6 +654,9 @@ pub enum Op {
         replace: bool,
         materialized: bool,
         sources: Vec<QName>,
+        /// The column names its query mentions, and `*` when it selects every column of
+        /// something (which columns it depends on, as far as names tell).
+        columns: Vec<String>,
         /// `CREATE MATERIALIZED VIEW … WITH NO DATA`: the query is analysed, not run.
         no_data: bool,
     },
@@ -942,6 +947,30 @@ fn volatility(node: &pb::Node) -> Volatility {
     }
 }
 
+/// The column names a query mentions (the last field of each column reference), sorted, with
+/// `*` when it selects all columns of something.
+fn column_names(query: Option<&pb::Node>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(q) = query {
+        walk(q, &mut |n| {
+            if let NodeRef::ColumnRef(c) = n {
+                let name = match c.fields.last().and_then(|f| f.node.as_ref()) {
+                    Some(NodeEnum::AStar(_)) => Some("*".to_string()),
+                    Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+                    _ => None,
+                };
+                if let Some(name) = name
+                    && !out.contains(&name)
+                {
+                    out.push(name);
+                }
+            }
+        });
+    }
+    out.sort();
+    out
+}
+
 /// Visits every node below `node` (iteratively: parse trees can be deep).
 fn walk(node: &pb::Node, f: &mut dyn FnMut(NodeRef<'_>)) {
     if let Some(n) = node.node.as_ref() {
@@ -1145,6 +1174,7 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd {
         At::AtDropColumn => AlterCmd::DropColumn {
             column: name,
             if_exists: cmd.missing_ok,
+            cascade: cmd.behavior == pb::DropBehavior::DropCascade as i32,
         },
         At::AtAlterColumnType => match def {
             Some(NodeEnum::ColumnDef(c)) => {
@@ -1778,7 +1808,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
             let srcs = sources(c.query.as_deref(), Some(&target));
             let no_data = c.into.as_ref().is_some_and(|i| i.skip_data);
             if rel_kind(c.objtype) == RelKind::MatView {
-                Op::CreateView { view: target, replace: false, materialized: true, sources: srcs, no_data }
+                Op::CreateView { view: target, replace: false, materialized: true, sources: srcs, columns: column_names(c.query.as_deref()), no_data }
             } else {
                 Op::CreateTableAs { table: target, sources: srcs, no_data }
             }
@@ -1952,7 +1982,7 @@ pub fn describe(stmt: &NodeEnum) -> Op {
         NodeEnum::ClusterStmt(c) => Op::Cluster { table: c.relation.as_ref().map(QName::from_range_var), index: (!c.indexname.is_empty()).then(|| c.indexname.clone()) },
         NodeEnum::ViewStmt(v) => {
             let view = v.view.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?"));
-            Op::CreateView { sources: sources(v.query.as_deref(), Some(&view)), view, replace: v.replace, materialized: false, no_data: false }
+            Op::CreateView { sources: sources(v.query.as_deref(), Some(&view)), columns: column_names(v.query.as_deref()), view, replace: v.replace, materialized: false, no_data: false }
         }
         NodeEnum::RefreshMatViewStmt(r) => Op::RefreshMatView {
             view: r.relation.as_ref().map(QName::from_range_var).unwrap_or_else(|| QName::new("?")),

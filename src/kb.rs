@@ -66,6 +66,9 @@ pub enum Role {
     /// Views and materialized views that read the named table (dropped by `CASCADE`, locked
     /// through a view by `LOCK TABLE`).
     Dependents,
+    /// Views and materialized views that use the named column, and the views that read them
+    /// (dropped by `DROP COLUMN … CASCADE`).
+    ColumnDependents,
     /// Tables with a column that uses the named domain, type or sequence (its type, its default).
     Users,
     /// Every partition and inheritance child of the tables a query inside the statement reads.
@@ -124,6 +127,7 @@ impl Role {
             Role::Referencing => "referencing",
             Role::ReferencingPartitions => "referencing_partitions",
             Role::Dependents => "dependents",
+            Role::ColumnDependents => "column_dependents",
             Role::Users => "users",
             Role::SourceChildren => "source_children",
             Role::FkReferenced => "fk_referenced",
@@ -146,6 +150,7 @@ impl Role {
                 "partitions of the tables with foreign keys to it, if any"
             }
             Role::Dependents => "views that read it, if any",
+            Role::ColumnDependents => "views that use the column, if any",
             Role::Users => "tables with a column that uses it, if any",
             Role::SourceChildren => "partitions and inheritance children of what it reads, if any",
             Role::FkReferenced => "the tables its foreign keys reference, if any",
