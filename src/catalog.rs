@@ -1028,6 +1028,22 @@ impl Catalog {
         }
     }
 
+    /// The columns whose type is `type_name`, with their tables.
+    pub fn columns_of_type(&self, type_name: &str) -> Vec<(QName, String)> {
+        let mut out: Vec<(QName, String)> = self
+            .tables
+            .iter()
+            .flat_map(|(k, t)| {
+                t.columns
+                    .iter()
+                    .filter(|(_, ty)| ty.as_ref().is_some_and(|ty| *ty.name == *type_name))
+                    .map(move |(c, _)| (qname_of(k), c.to_string()))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Links `child` under `parent` (PARTITION OF, INHERITS, ATTACH, INHERIT).
     fn link(&mut self, parent: &QName, child: &QName, default: bool) {
         let (pk, ck) = (parent.key(), child.key());

@@ -997,6 +997,14 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 if !users.complete {
                     action.unresolved.push((Role::Users, QName::new(t)));
                 }
+                // And the views using those columns.
+                for (table, column) in catalog.columns_of_type(t) {
+                    for v in catalog.views_using_column(&table, &column).names {
+                        if !action.rels.contains(&(Role::ColumnDependents, v.clone())) {
+                            action.rels.push((Role::ColumnDependents, v));
+                        }
+                    }
+                }
             }
             a.push(action);
         }
