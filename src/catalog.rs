@@ -343,16 +343,28 @@ fn not_null_check(expr: Option<&str>) -> Option<String> {
 /// A constraint's name: as written, or PostgreSQL's own for an unnamed foreign key
 /// (`<table>_<columns>_fkey`) — the name matters less than remembering the key exists.
 fn constraint_name(table: &QName, c: &ConstraintDef) -> Option<String> {
-    // PostgreSQL's names for unnamed constraints (ChooseConstraintName; a clash would add a
-    // number, which the input would have to show).
     match (&c.name, c.kind) {
         (Some(name), _) => Some(name.clone()),
         (None, ConstraintKind::ForeignKey) => {
             Some(format!("{}_{}_fkey", table.name, c.columns.join("_")))
         }
-        (None, ConstraintKind::PrimaryKey) => Some(format!("{}_pkey", table.name)),
-        (None, ConstraintKind::Unique) if !c.columns.is_empty() => {
-            Some(format!("{}_{}_key", table.name, c.columns.join("_")))
+        (None, kind) => key_index_name(&table.name, kind, &c.columns),
+    }
+}
+
+/// PostgreSQL's name for the index of an unnamed PRIMARY KEY or UNIQUE constraint of `table`
+/// over `columns` (ChooseConstraintName; a clash would add a number, which the input would
+/// have to show).
+fn key_index_name<S: AsRef<str>>(
+    table: &str,
+    kind: ConstraintKind,
+    columns: &[S],
+) -> Option<String> {
+    match kind {
+        ConstraintKind::PrimaryKey => Some(format!("{table}_pkey")),
+        ConstraintKind::Unique if !columns.is_empty() => {
+            let columns: Vec<&str> = columns.iter().map(AsRef::as_ref).collect();
+            Some(format!("{table}_{}_key", columns.join("_")))
         }
         _ => None,
     }
@@ -1012,16 +1024,11 @@ impl Catalog {
     /// Tables with a column whose type is `type_name` (a domain or enum created in the input).
     pub fn users_of_type(&self, type_name: &str) -> Related {
         let mut names: Vec<QName> = self
-            .tables
-            .iter()
-            .filter(|(_, t)| {
-                t.columns
-                    .iter()
-                    .any(|(_, ty)| ty.as_ref().is_some_and(|ty| *ty.name == *type_name))
-            })
-            .map(|(k, _)| qname_of(k))
+            .columns_of_type(type_name)
+            .into_iter()
+            .map(|(t, _)| t)
             .collect();
-        names.sort();
+        names.dedup();
         Related {
             names,
             complete: self.types.contains(type_name),
@@ -1407,20 +1414,20 @@ impl Catalog {
                     if col.primary_key || col.unique {
                         t.add_key(std::slice::from_ref(&col.name));
                     }
-                    if col.primary_key
+                    let kind = if col.primary_key
                         && !constraints
                             .iter()
                             .any(|c| c.kind == ConstraintKind::PrimaryKey)
                     {
-                        indexes.push((
-                            index_key(table, &format!("{}_pkey", table.name)),
-                            vec![col.name.clone()],
-                        ));
+                        ConstraintKind::PrimaryKey
                     } else if col.unique {
-                        indexes.push((
-                            index_key(table, &format!("{}_{}_key", table.name, col.name)),
-                            vec![col.name.clone()],
-                        ));
+                        ConstraintKind::Unique
+                    } else {
+                        continue;
+                    };
+                    let columns = vec![col.name.clone()];
+                    if let Some(name) = key_index_name(&table.name, kind, &columns) {
+                        indexes.push((index_key(table, &name), columns));
                     }
                 }
                 for (ix, columns) in indexes {
@@ -1472,16 +1479,8 @@ impl Catalog {
                     .filter_map(|p| self.table(p))
                     .flat_map(|p| p.constraints.values())
                     .filter_map(|c| {
-                        let columns: Vec<String> =
-                            c.columns.iter().map(|x| x.to_string()).collect();
-                        let name = match c.kind {
-                            ConstraintKind::PrimaryKey => format!("{}_pkey", table.name),
-                            ConstraintKind::Unique => {
-                                format!("{}_{}_key", table.name, columns.join("_"))
-                            }
-                            _ => return None,
-                        };
-                        Some((name, columns))
+                        let name = key_index_name(&table.name, c.kind, &c.columns)?;
+                        Some((name, c.columns.iter().map(|x| x.to_string()).collect()))
                     })
                     .collect();
                 self.put(table.key(), Some(t));

@@ -22,6 +22,15 @@ pub struct Action {
     pub unresolved: Vec<(Role, QName)>,
 }
 
+impl Action {
+    /// Adds `name` in `role`, unless it is there already.
+    fn add(&mut self, role: Role, name: QName) {
+        if !self.rels.iter().any(|(r, x)| *r == role && *x == name) {
+            self.rels.push((role, name));
+        }
+    }
+}
+
 fn act(key: Key, rels: Vec<(Role, QName)>) -> Action {
     Action {
         key,
@@ -96,9 +105,7 @@ fn expand(actions: &mut [Action], only: &[QName], only_sources: &[QName], catalo
                     _ => continue,
                 };
                 for n in related.names {
-                    if !action.rels.iter().any(|(r, x)| *r == role && *x == n) {
-                        action.rels.push((role, n));
-                    }
+                    action.add(role, n);
                 }
                 if !related.complete {
                     action.unresolved.push((role, base.clone()));
@@ -273,9 +280,7 @@ fn alter_cmd(
                     for base in &tables {
                         let views = catalog.views_using_column(base, column);
                         for v in views.names {
-                            if !a.rels.contains(&(Role::ColumnDependents, v.clone())) {
-                                a.rels.push((Role::ColumnDependents, v));
-                            }
+                            a.add(Role::ColumnDependents, v);
                         }
                         if !views.complete {
                             a.unresolved.push((Role::ColumnDependents, base.clone()));
@@ -675,9 +680,7 @@ pub fn classify(op: &Op, catalog: &Catalog) -> Classified {
             .map(|(_, n)| n.clone())
             .collect();
         for n in through_views(&views, catalog) {
-            if !a.rels.iter().any(|(r, x)| *r == Role::Table && *x == n) {
-                a.rels.push((Role::Table, n));
-            }
+            a.add(Role::Table, n);
         }
     }
     let only: &[QName] = match op {
@@ -1000,9 +1003,7 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
                 // And the views using those columns.
                 for (table, column) in catalog.columns_of_type(t) {
                     for v in catalog.views_using_column(&table, &column).names {
-                        if !action.rels.contains(&(Role::ColumnDependents, v.clone())) {
-                            action.rels.push((Role::ColumnDependents, v));
-                        }
+                        action.add(Role::ColumnDependents, v);
                     }
                 }
             }
@@ -1348,20 +1349,21 @@ fn classify_named(op: &Op, catalog: &Catalog) -> Classified {
             table.iter().map(|t| (Role::Table, t.clone())).collect(),
         )),
         Op::Grant { tables } => a.push(each(Key::Grant, Role::Table, tables)),
-        Op::Lock { tables, .. }
-            if tables
-                .iter()
-                .any(|t| catalog.table(t).is_some_and(|t| t.materialized)) =>
-        {
+        Op::Lock { tables, mode, .. } => {
             // PostgreSQL refuses to lock a materialized view: the whole statement fails.
-            let views: Vec<QName> = tables
+            let materialized: Vec<QName> = tables
                 .iter()
                 .filter(|t| catalog.table(t).is_some_and(|t| t.materialized))
                 .cloned()
                 .collect();
-            a.push(each(Key::LockTableMaterializedView, Role::Table, &views));
-        }
-        Op::Lock { tables, mode, .. } => {
+            if !materialized.is_empty() {
+                a.push(each(
+                    Key::LockTableMaterializedView,
+                    Role::Table,
+                    &materialized,
+                ));
+                return out;
+            }
             // LOCK TABLE on a view locks the relations its query reads, recursively through
             // views (a materialized view it reads is locked, not looked into).
             let mut all: Vec<QName> = Vec::new();

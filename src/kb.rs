@@ -160,8 +160,9 @@ impl Role {
             Role::PartitionAncestors => "the partitioned tables it is a partition of, if any",
             // The sequence of the column a statement names (identity, serial), pgrisk did not see.
             Role::Sequence => "the sequence its column owns, if any",
-            // Only DROP SCHEMA … CASCADE (the schema's relations) and DROP FUNCTION … CASCADE
-            // (the tables of triggers that call it) leave their `table` role open.
+            // Only DROP SCHEMA … CASCADE (the schema's relations), DROP FUNCTION … CASCADE (the
+            // tables of triggers that call it) and a bare ANALYZE / VACUUM (every table) leave
+            // their `table` role open.
             Role::Table => "relations the input did not show, if any",
             _ => "related relations, if any",
         }

@@ -657,6 +657,7 @@ impl Snapshot {
     fn qualified(&self, r: &Relation) -> String {
         format!("{}.{}", quote_ident(&r.schema), quote_ident(&r.name))
     }
+
     /// `BEGIN; LOCK TABLE ONLY …` on every table and partitioned table not in `released`, each
     /// on its own (no children with it), in ROW EXCLUSIVE mode: it holds up SHARE and stronger
     /// (REINDEX, VACUUM FULL) and two holders can share it; a materialized view is read.
@@ -1001,11 +1002,9 @@ impl Verifier {
         })
     }
 
-    /// For a claim that the statement fails: runs it on its own (outside a transaction block)
-    /// and records the error, if any.
-    /// Runs an example that must fail: in a transaction block of its own (`in_block`, rolled
-    /// back: LOCK TABLE runs only in one), or alone (CREATE INDEX CONCURRENTLY would fail
-    /// otherwise for being in a block).
+    /// Runs an example that must fail, and records the error, if any: in a transaction block of
+    /// its own (`in_block`, rolled back: LOCK TABLE runs only in one), or alone (CREATE INDEX
+    /// CONCURRENTLY would fail otherwise for being in a block).
     fn observe_failure(&mut self, entry: &Entry, in_block: bool) -> Attempt<Observation> {
         self.in_scratch_schema(entry, |v, entry, snapshot| {
             let ran = if in_block {

@@ -42,11 +42,10 @@ pub fn statement(ctx: &StmtCtx, out: &mut Vec<Draft>) {
                         | Key::CreateIndexConcurrentlyPartitioned
                 )
             {
-                let mut v = match a.rels.first() {
+                let v = match a.rels.first() {
                     Some((_, t)) => table_vars(t),
                     None => Vars::new(),
                 };
-                v.insert("error", error.clone());
                 out.push(draft(
                     RuleId::StatementFails,
                     format!(
